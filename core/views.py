@@ -1,0 +1,88 @@
+"""Home redirect by role, sign-in/out with audit, and the progress pages of background jobs."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import audit_record
+from core.forms import LoginForm
+from core.models import AuditEvent
+from org import access
+
+
+@login_required
+def home(request):
+    user = request.user
+    if access.can_view_city(user) and not user.is_administrator:
+        return redirect("city_overview")
+    if user.is_administrator:
+        return redirect("city_overview") if access.visible_cities(user).exists() else redirect("admin:index")
+    if user.is_facilitator:
+        return redirect("household_list")
+    return render(request, "core/no_role.html", status=403)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action=AuditEvent.Action.LOGIN, obj=form.get_user())
+        return response
+
+    def form_invalid(self, form):
+        username = form.data.get("username", "")[:150]
+        audit_record(actor=None, action=AuditEvent.Action.LOGIN_FAILED, object_type="org.user",
+                     object_repr=username, message=_("failed sign-in"))
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action=AuditEvent.Action.LOGOUT, obj=request.user)
+    return auth_views.LogoutView.as_view()(request)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "core/password_change_done.html"
+
+
+@login_required
+def job_detail(request, pk):
+    job = access.get_job_or_404(request.user, pk)
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+def job_status(request, pk):
+    """What the progress bar polls."""
+    job = access.get_job_or_404(request.user, pk)
+    return JsonResponse({
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "percent": job.percent,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "stage": job.stage,
+        "message": job.message,
+        "finished": not job.is_active,
+    })
+
+
+@login_required
+def job_report(request, pk):
+    job = access.get_job_or_404(request.user, pk)
+    if not job.report_file:
+        raise Http404
+    return FileResponse(job.report_file.open("rb"), as_attachment=True,
+                        filename=f"laporan-{job.kind}-{job.pk}.csv", content_type="text/csv; charset=utf-8")

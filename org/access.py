@@ -1,0 +1,190 @@
+"""Who may see and change what. The only module that knows the scoping rule.
+
+- facilitator: the households assigned to them (read and write);
+- coordinator: every household of their regency/city (read and write, including assignments);
+- auditor (Suku Dinas Sosial): every household of their city or cities, read-only;
+- administrator: everything;
+- anyone else (no role, inactive): nothing.
+
+Out-of-scope objects answer 404 (never revealing that they exist); a write by a role that may
+only read answers 403. Every view, form, export, task and admin list reads through here.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from beneficiaries.models import Household, Member
+from core.models import Job
+from org.models import Region, User
+
+
+def _role(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    if user.is_superuser:
+        return User.Role.ADMIN
+    return user.role or ""
+
+
+def city_codes(user) -> list[str]:
+    """The regency/city codes a user works in (cached on the user object for the request)."""
+    if not hasattr(user, "_pkh_city_codes"):
+        user._pkh_city_codes = sorted(user.cities.values_list("code", flat=True)) if user.pk else []
+    return user._pkh_city_codes
+
+
+def _in_cities(codes: list[str], field: str) -> Q:
+    """Rows whose village code (`field`) lies in one of the cities; nothing when there is none."""
+    if not codes:
+        return Q(pk__in=[])
+    query = Q()
+    for code in codes:
+        query |= Q(**{f"{field}__startswith": f"{code}."})
+    return query
+
+
+# --- what a user may do ---------------------------------------------------------------------
+
+def can_write(user) -> bool:
+    """Facilitators, coordinators and administrators change data; auditors only read."""
+    return _role(user) in {User.Role.FACILITATOR, User.Role.COORDINATOR, User.Role.ADMIN}
+
+
+def can_manage_caseloads(user) -> bool:
+    """Assign and transfer households, import the registry, change a household's status."""
+    return _role(user) in {User.Role.COORDINATOR, User.Role.ADMIN}
+
+
+def can_view_city(user) -> bool:
+    return _role(user) in {User.Role.COORDINATOR, User.Role.AUDITOR, User.Role.ADMIN}
+
+
+def require_write(user) -> None:
+    if not can_write(user):
+        raise PermissionDenied
+
+
+def require_caseload_management(user) -> None:
+    if not can_manage_caseloads(user):
+        raise PermissionDenied
+
+
+# --- households and members ------------------------------------------------------------------
+
+def visible_households(user) -> QuerySet:
+    role = _role(user)
+    households = Household.objects.all()
+    if role == User.Role.ADMIN:
+        return households
+    if role == User.Role.FACILITATOR:
+        return households.filter(facilitator=user)
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return households.filter(_in_cities(city_codes(user), "kelurahan__code"))
+    return households.none()
+
+
+def get_household_or_404(user, pk, *, for_write: bool = False) -> Household:
+    """The household if the user may see it, else 404; 403 when they may see it but not change it."""
+    try:
+        household = visible_households(user).select_related("kelurahan__parent", "facilitator").get(pk=pk)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if for_write:
+        require_write(user)
+    return household
+
+
+def visible_members(user) -> QuerySet:
+    return Member.objects.filter(household__in=visible_households(user))
+
+
+def get_member_or_404(user, household: Household, pk, *, for_write: bool = False) -> Member:
+    """A member of an already-scoped household."""
+    try:
+        member = Member.objects.get(pk=pk, household=household)
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if for_write:
+        require_write(user)
+    return member
+
+
+# --- regions and staff ------------------------------------------------------------------------
+
+def visible_cities(user) -> QuerySet:
+    role = _role(user)
+    cities = Region.objects.filter(level=Region.Level.REGENCY)
+    if role == User.Role.ADMIN:
+        return cities
+    if role:
+        return cities.filter(code__in=city_codes(user))
+    return cities.none()
+
+
+def visible_kelurahan(user) -> QuerySet:
+    """Villages a user works in: a facilitator's assigned ones (plus those of their households)."""
+    role = _role(user)
+    villages = Region.objects.filter(level=Region.Level.VILLAGE)
+    if role == User.Role.ADMIN:
+        return villages
+    if role == User.Role.FACILITATOR:
+        return villages.filter(
+            Q(facilitators__user=user) | Q(code__in=Household.objects.filter(facilitator=user).values("kelurahan_id"))
+        ).distinct()
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return villages.filter(_in_cities(city_codes(user), "code"))
+    return villages.none()
+
+
+def visible_facilitators(user) -> QuerySet:
+    """Facilitator accounts a user may see (and, for a coordinator, assign households to)."""
+    role = _role(user)
+    facilitators = User.objects.filter(role=User.Role.FACILITATOR)
+    if role == User.Role.ADMIN:
+        return facilitators
+    if role == User.Role.FACILITATOR:
+        return facilitators.filter(pk=user.pk)
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return facilitators.filter(cities__code__in=city_codes(user)).distinct()
+    return facilitators.none()
+
+
+def get_city_or_404(user, code) -> Region:
+    try:
+        return visible_cities(user).get(code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+
+
+def may_import_into(user, kelurahan_code: str) -> bool:
+    """Whether a registry import by this user may write households of that village."""
+    role = _role(user)
+    if role == User.Role.ADMIN or user is None:
+        return True  # command-line imports run as the system
+    if role == User.Role.COORDINATOR:
+        return kelurahan_code[:5] in city_codes(user)
+    return False
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+def visible_jobs(user) -> QuerySet:
+    """A job is visible to whoever started it, to coordinators/auditors of its city, and to admins."""
+    role = _role(user)
+    jobs = Job.objects.all()
+    if role == User.Role.ADMIN:
+        return jobs
+    if not role:
+        return jobs.none()
+    query = Q(created_by=user)
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        query |= Q(city_code__in=city_codes(user))
+    return jobs.filter(query)
+
+
+def get_job_or_404(user, pk) -> Job:
+    try:
+        return visible_jobs(user).get(pk=pk)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", core_views.logout_view, name="logout"),
+    path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", core_views.job_status, name="job_status"),
+    path("jobs/<int:pk>/report/", core_views.job_report, name="job_report"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("beneficiaries.urls")),
+]

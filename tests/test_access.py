@@ -1,0 +1,93 @@
+"""The scoping rule (org.access), role by role and boundary by boundary."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from org import access
+from org.models import User
+from tests.conftest import make_family
+from tests.factories import UserFactory
+
+
+def ids(queryset):
+    return set(queryset.values_list("pk", flat=True))
+
+
+def test_facilitator_sees_only_their_own_households(world):
+    assert ids(access.visible_households(world.facilitator)) == {world.household.pk}
+
+
+def test_coordinator_sees_every_household_of_their_city_including_unassigned(world):
+    assert ids(access.visible_households(world.coordinator)) == {
+        world.household.pk, world.other_household.pk, world.unassigned.pk,
+    }
+
+
+def test_auditor_sees_their_city_and_only_reads(world):
+    assert ids(access.visible_households(world.auditor)) == ids(access.visible_households(world.coordinator))
+    assert not access.can_write(world.auditor)
+    assert not access.can_manage_caseloads(world.auditor)
+
+
+def test_auditor_with_two_cities_sees_both(world):
+    city_b = world.coordinator_b.cities.get()
+    world.auditor.cities.add(city_b)
+    auditor = User.objects.get(pk=world.auditor.pk)  # fresh object: the city list is cached per request
+    assert world.household_b.pk in ids(access.visible_households(auditor))
+
+
+def test_administrator_sees_everything(world):
+    assert len(ids(access.visible_households(world.admin))) == 4
+
+
+@pytest.mark.parametrize("role", ["", User.Role.FACILITATOR, User.Role.COORDINATOR, User.Role.AUDITOR])
+def test_a_user_without_cities_or_households_sees_nothing(db, world, role):
+    nobody = UserFactory(role=role)
+    assert ids(access.visible_households(nobody)) == set()
+    assert ids(access.visible_facilitators(nobody)) <= {nobody.pk}
+
+
+def test_inactive_users_see_nothing(world):
+    world.coordinator.is_active = False
+    assert ids(access.visible_households(world.coordinator)) == set()
+
+
+def test_city_prefix_does_not_leak_a_neighbouring_code(world):
+    # 31.7 is a prefix of 31.75 and 31.74 as text: the rule must match whole code parts.
+    other = make_family(kelurahan="31.76.01.1001")
+    assert other.pk not in ids(access.visible_households(world.coordinator))
+
+
+def test_get_household_gives_404_out_of_scope_and_403_for_an_auditor_write(world):
+    with pytest.raises(Http404):
+        access.get_household_or_404(world.facilitator, world.other_household.pk)
+    with pytest.raises(Http404):
+        access.get_household_or_404(world.auditor, world.household_b.pk, for_write=True)
+    with pytest.raises(PermissionDenied):
+        access.get_household_or_404(world.auditor, world.household.pk, for_write=True)
+    assert access.get_household_or_404(world.coordinator, world.household.pk, for_write=True) == world.household
+
+
+def test_missing_and_forbidden_look_the_same(world):
+    with pytest.raises(Http404):
+        access.get_household_or_404(world.facilitator, 999_999)
+    with pytest.raises(Http404):
+        access.get_household_or_404(world.facilitator, "not-a-number")
+
+
+def test_facilitators_visible_to_a_coordinator_are_those_of_the_city(world):
+    assert ids(access.visible_facilitators(world.coordinator)) == {world.facilitator.pk, world.other_facilitator.pk}
+    assert ids(access.visible_facilitators(world.facilitator)) == {world.facilitator.pk}
+
+
+def test_kelurahan_visible_to_a_facilitator_are_their_assigned_ones(world):
+    assert set(access.visible_kelurahan(world.facilitator).values_list("code", flat=True)) == {"31.75.01.1001"}
+    assert set(access.visible_kelurahan(world.coordinator).values_list("code", flat=True)) == {"31.75.01.1001", "31.75.02.1001"}
+
+
+def test_a_coordinator_may_import_only_into_their_city(world):
+    assert access.may_import_into(world.coordinator, "31.75.01.1001")
+    assert not access.may_import_into(world.coordinator, "31.74.01.1001")
+    assert not access.may_import_into(world.auditor, "31.75.01.1001")
+    assert not access.may_import_into(world.facilitator, "31.75.01.1001")
