@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.components import ALL_COMPONENTS
 from beneficiaries.models import Component, Household, Member
 from beneficiaries.validation import member_problems
+from core.widgets import FastSelect
 from org import access
 
 
@@ -36,14 +37,14 @@ class CaseloadFilterForm(forms.Form):
         ("kelurahan", _("Kelurahan")), ("status", _("Status")), ("-updated", _("Recently changed")),
     ]
 
-    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False, widget=FastSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect,
                                choices=[("", _("All statuses"))] + list(Household.Status.choices))
-    component = forms.ChoiceField(label=_("Component today"), required=False,
+    component = forms.ChoiceField(label=_("Component today"), required=False, widget=FastSelect,
                                   choices=[("", _("Any component"))] + [(c, Component(c).label) for c in ALL_COMPONENTS])
-    facilitator = forms.ChoiceField(label=_("Facilitator"), required=False)
+    facilitator = forms.ChoiceField(label=_("Facilitator"), required=False, widget=FastSelect)
     kks_outside = forms.BooleanField(label=_("KKS held outside the family"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES, widget=FastSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +52,8 @@ class CaseloadFilterForm(forms.Form):
             (code, name) for code, name in access.visible_kelurahan(user).order_by("name").values_list("code", "name")
         ]
         if access.can_view_city(user):
+            # The default sort for a whole city is by ID KPM (see views._filters_from): list it first.
+            self.fields["sort"].choices = sorted(self.SORT_CHOICES, key=lambda choice: choice[0] != "id_kpm")
             self.fields["facilitator"].choices = [("", _("All facilitators")), ("none", _("Not assigned"))] + [
                 (str(f.pk), f.get_full_name() or f.username) for f in access.visible_facilitators(user).order_by("first_name", "username")
             ]
@@ -145,7 +148,7 @@ class AssignForm(forms.Form):
 
     households = forms.MultipleChoiceField(label=_("Households"), widget=forms.MultipleHiddenInput,
                                            error_messages={"required": _("Select at least one household.")})
-    facilitator = forms.ChoiceField(label=_("Move to facilitator"))
+    facilitator = forms.ChoiceField(label=_("Move to facilitator"), widget=FastSelect)
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 
     def __init__(self, *args, user, household_choices, **kwargs):

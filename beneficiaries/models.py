@@ -170,7 +170,7 @@ class Member(models.Model):
     )
     school = models.CharField(_("school enrolment"), max_length=10, choices=School.choices, blank=True)
     severe_disability = models.BooleanField(_("severe disability"), default=False)
-    exit_reason = models.CharField(_("left the household"), max_length=12, choices=Exit.choices, blank=True)
+    exit_reason = models.CharField(_("status in the household"), max_length=12, choices=Exit.choices, blank=True)
     exit_date = models.DateField(_("date left"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -2,11 +2,28 @@
 
 from celery import shared_task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from beneficiaries.importer import import_households, report_csv
-from core.jobs import run_job
+from core.jobs import register_kind, run_job
 
 HOUSEHOLD_IMPORT = "household_import"
+register_kind(HOUSEHOLD_IMPORT, gettext_lazy("Household import"), {
+    "rows": gettext_lazy("Rows in the file"),
+    "households_in_file": gettext_lazy("Households in the file"),
+    "households_created": gettext_lazy("New households"),
+    "households_updated": gettext_lazy("Households changed"),
+    "households_unchanged": gettext_lazy("Households unchanged"),
+    "households_skipped": gettext_lazy("Households skipped"),
+    "members_created": gettext_lazy("New members"),
+    "members_updated": gettext_lazy("Members changed"),
+    "members_unchanged": gettext_lazy("Members unchanged"),
+    "members_not_in_file": gettext_lazy("Members not in the file"),
+    "assignments_changed": gettext_lazy("Facilitator assignments changed"),
+    "errors": gettext_lazy("Errors"),
+    "warnings": gettext_lazy("Warnings"),
+    "written": gettext_lazy("Saved"),
+})
 
 
 def _household_import_work(job, progress):
@@ -19,7 +36,11 @@ def _household_import_work(job, progress):
             "unchanged": result.households_unchanged, "skipped": result.households_skipped,
         }
     else:
-        message = _("Nothing was imported: the file has %(count)s error(s). Download the report, correct the file and upload it again.") % {
+        message = ngettext(
+            "Nothing was imported: the file has %(count)s error. Download the report, correct the file and upload it again.",
+            "Nothing was imported: the file has %(count)s errors. Download the report, correct the file and upload it again.",
+            len(result.errors),
+        ) % {
             "count": len(result.errors)
         }
     report = report_csv(result).encode("utf-8-sig") if (result.errors or result.warnings) else None

@@ -13,8 +13,9 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from beneficiaries import selectors, services
@@ -61,7 +62,8 @@ def _filters_from(request, form) -> selectors.CaseloadFilters:
         component=data.get("component", ""),
         facilitator=data.get("facilitator", ""),
         kks_outside=bool(data.get("kks_outside")),
-        sort=data.get("sort") or "name",
+        # A caseload reads best by name; a whole city (tens of thousands) is quickest by ID KPM.
+        sort=data.get("sort") or ("id_kpm" if access.can_view_city(request.user) else "name"),
         city=request.GET.get("kota", "") if access.can_view_city(request.user) else "",
     )
 
@@ -84,14 +86,15 @@ def household_list(request):
     rows = selectors.caseload_rows(page.object_list, on=today, rulebook=rulebook)
     return render(request, "beneficiaries/household_list.html", {
         "form": form, "page_obj": page, "rows": rows, "search_text": filters.q,
-        "filtered": bool(filters.q or any(form.cleaned_data.values())) if form.is_bound and form.is_valid() else bool(filters.q),
+        "filtered": bool(filters.q) or (form.is_bound and form.is_valid()
+                                        and any(v for k, v in form.cleaned_data.items() if k != "sort")),
     })
 
 
 # --- the household page -----------------------------------------------------------------------
 
 def _household_context(request, household, *, reveal_identity=False):
-    household = selectors.household_detail(household)
+    household = selectors.household_detail(request.user, household)
     today = timezone.localdate()
     rulebook = RuleBook()
     members = list(household.members.all())
@@ -106,6 +109,7 @@ def _household_context(request, household, *, reveal_identity=False):
         "household": household,
         "members": members,
         "current_members": current_members,
+        "pengurus": next((m for m in members if m.is_pengurus), None),
         "member_rows": [(m, counted_by_member.get(m.pk), member_warnings.get(m.pk)) for m in members],
         "components": result,
         "stage": stage,
@@ -296,10 +300,14 @@ def caseload_assign(request):
         except ValidationError as exc:
             _attach_errors(assign_form, exc)
         else:
-            messages.success(request, _("%(count)s household(s) moved.") % {"count": moved})
-            return redirect(request.POST.get("next") or f"{reverse('caseload_assign')}?{request.GET.urlencode()}")
+            messages.success(request, ngettext("%(count)s household moved.", "%(count)s households moved.", moved) % {"count": moved})
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+                next_url = f"{reverse('caseload_assign')}?{request.GET.urlencode()}"
+            return redirect(next_url)
     return render(request, "beneficiaries/caseload_assign.html", {
         "city": city, "cities": cities, "filter_form": filter_form, "assign_form": assign_form, "page_obj": page,
+        "rows": selectors.caseload_rows(page.object_list, on=today, rulebook=rulebook),
         "search_text": filters.q,
     })
 

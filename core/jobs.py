@@ -19,6 +19,25 @@ from core.models import Job
 logger = logging.getLogger(__name__)
 
 
+# Each app registers the kinds of job it runs: a label, and labels for the counts in `Job.result`.
+KINDS: dict[str, tuple] = {}
+
+
+def register_kind(kind: str, label, result_labels: dict) -> None:
+    KINDS[kind] = (label, result_labels)
+
+
+def kind_label(kind: str) -> str:
+    return str(KINDS.get(kind, (kind, {}))[0])
+
+
+def result_rows(job: Job) -> list[tuple[str, str, object]]:
+    """(key, label, value) for the job's result counts, in the order the kind declares them."""
+    labels = KINDS.get(job.kind, (job.kind, {}))[1]
+    known = [(key, str(label), job.result[key]) for key, label in labels.items() if key in job.result]
+    return known + [(key, key, value) for key, value in job.result.items() if key not in labels]
+
+
 class JobAlreadyActive(Exception):
     def __init__(self, job: Job):
         super().__init__(f"job {job.pk} is already active")

@@ -100,7 +100,7 @@ class Job(models.Model):
     lock_key = models.CharField(max_length=64, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    stage = models.CharField(_("stage"), max_length=200, blank=True)
+    stage = models.CharField(_("step"), max_length=200, blank=True)
     message = models.TextField(_("message"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     report_file = models.FileField(_("report"), upload_to="jobs/reports/%Y/%m/", blank=True)
@@ -124,6 +124,18 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def kind_label(self) -> str:
+        from core.jobs import kind_label
+
+        return kind_label(self.kind)
+
+    @property
+    def result_rows(self) -> list:
+        from core.jobs import result_rows
+
+        return result_rows(self)
 
     @property
     def percent(self) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class TableError(ValueError):
@@ -46,11 +47,14 @@ def open_table(path_or_file, *, required: set[str], known: set[str]) -> Table:
     missing = sorted(required - set(headers))
     if missing:
         raise TableError(
-            _("Required column(s) missing in the header (row 1): %(columns)s") % {"columns": ", ".join(missing)}
+            ngettext("Required column missing in the header (row 1): %(columns)s",
+                     "Required columns missing in the header (row 1): %(columns)s", len(missing)) % {"columns": ", ".join(missing)}
         )
     duplicates = sorted({h for h in headers if h and headers.count(h) > 1})
     if duplicates:
-        raise TableError(_("Column(s) appear more than once in the header: %(columns)s") % {"columns": ", ".join(duplicates)})
+        raise TableError(ngettext("A column appears more than once in the header: %(columns)s",
+                                  "Columns appear more than once in the header: %(columns)s", len(duplicates))
+                         % {"columns": ", ".join(duplicates)})
     return Table(headers=[h for h in headers if h in known], rows=rows)
 
 

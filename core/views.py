@@ -57,6 +57,18 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "core/password_change_done.html"
 
 
+def health(request):
+    """For load balancers and container health checks: answers 200 when the database answers."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse({"database": "ok"})
+
+
 @login_required
 def job_detail(request, pk):
     job = access.get_job_or_404(request.user, pk)

@@ -105,7 +105,7 @@ class FacilitatorProfile(models.Model):
 
     class Background(models.TextChoices):
         SOCIAL_WELFARE = "social_welfare", _("Social welfare / social work (kesejahteraan sosial / pekerjaan sosial)")
-        OTHER = "other", _("Other field")
+        OTHER = "other", _("Other field of study")
 
     class Volunteer(models.TextChoices):
         NONE = "", _("None")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", core_views.logout_view, name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("healthz/", core_views.health, name="health"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/status/", core_views.job_status, name="job_status"),
     path("jobs/<int:pk>/report/", core_views.job_report, name="job_report"),

@@ -12,10 +12,55 @@ from tests.factories import FacilitatorFactory, HouseholdFactory, MemberFactory,
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service messages are asserted in English (the source language); pages keep their default, Indonesian."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def pytest_configure(config):
+    from pkh_case.celery import app
+
+    # The broker for task tests: Redis when run_tests.py found it, otherwise nothing is sent anywhere.
+    app.conf.broker_url = os.environ.get("PKH_TEST_BROKER_URL") or "memory://"
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread) on Redis when available; None when tasks run eagerly.
+
+    Its own queue name keeps it from taking tasks of any other test run using the same Redis.
+    """
+    if not os.environ.get("PKH_TEST_BROKER_URL"):
+        yield None
+        return
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    from pkh_case.celery import app
+
+    queue = f"pkh-test-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,18 @@ def rupiah(value) -> str:
 
 
 @register.filter
+def age(birth_date) -> str:
+    """Age in completed years today."""
+    from django.utils import timezone
+
+    from beneficiaries.components import age_on
+
+    if not birth_date:
+        return ""
+    return str(age_on(birth_date, timezone.localdate()))
+
+
+@register.filter
 def percent(value, digits=0) -> str:
     try:
         return f"{float(value) * 100:.{int(digits)}f}%"

@@ -1,0 +1,247 @@
+#!/usr/bin/env python
+"""pkh-case benchmarks: `make bench` (or `python bench/run.py [section ...]`). Prints figures.
+
+Runs against PostgreSQL on 127.0.0.1:5432 (user postgres) in a database of its own (`pkh_bench`,
+dropped and re-created; override with BENCH_DATABASE_URL). Targets come from the issues; they are
+printed beside the measured figures and never asserted in tests.
+
+Sections (default: all, in this order):
+  regions     import the national region list (../shared/data, 91,599 rows), then re-run it
+  seed        seed the demo city with 25,000 households (55 facilitators)
+  pages       caseload page of a facilitator with ~450 families; city overview (55 facilitators)
+  import      import 50,000 member rows (new), the same file again (no-op), and with changes
+"""
+
+import csv
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_REGIONS = ROOT.parent / "shared" / "data" / "wilayah_kemendagri_2025.csv"
+DEMO_REGIONS = ROOT / "org" / "demo" / "jakarta_timur.csv"
+sys.path.insert(0, str(ROOT))
+
+SECTIONS = ("regions", "seed", "pages", "import")
+RESULTS: list[tuple[str, str, str]] = []
+
+
+def report(name: str, figure: str, target: str = "") -> None:
+    RESULTS.append((name, figure, target))
+    print(f"  {name:<58} {figure:>18}   {target}", flush=True)
+
+
+def fresh_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
+                                  password=parts.password or None, dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def setup_django(url: str) -> None:
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.update({
+        "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "testserver,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0",
+        "STATIC_ROOT": str(out / "static"), "MEDIA_ROOT": str(out / "media"), "LOG_LEVEL": "WARNING",
+    })
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkh_case.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+def bench_regions():
+    from org.regions import regions_import
+
+    source = SHARED_REGIONS if SHARED_REGIONS.exists() else DEMO_REGIONS
+    label = "national region list" if source == SHARED_REGIONS else "demo region list (../shared absent)"
+    seconds, result = timed(lambda: regions_import(source.open("rb"), code_list="Kepmendagri 300.2.2-2138/2025"))
+    assert result.ok, result.errors[:3]
+    report(f"import_regions, {label}: {result.rows:,} rows (first run)", f"{seconds:.2f} s", "target < 30 s")
+    seconds, result = timed(lambda: regions_import(source.open("rb")))
+    report(f"import_regions, same file again ({result.unchanged:,} unchanged)", f"{seconds:.2f} s")
+
+
+def bench_seed(households=25_000):
+    from django.core.management import call_command
+
+    from org.regions import regions_import
+
+    regions_import(DEMO_REGIONS.open("rb"))
+    seconds, _ = timed(call_command, "seed_demo", households=households, seed=2026, allow_production=True, verbosity=0, stdout=open(os.devnull, "w"))
+    report(f"seed_demo --households {households:,}", f"{seconds:.1f} s")
+    analyze()
+
+
+def analyze():
+    """Refresh the planner's statistics after a bulk load, as autovacuum would on a live server."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _median_ms(client, url, params=None, runs=40, warmup=5):
+    for _ in range(warmup):
+        assert client.get(url, params or {}).status_code == 200
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url, params or {})
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def bench_pages():
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+
+    from beneficiaries.models import Household
+    from org.models import User
+
+    loads = (Household.objects.filter(status="active").values("facilitator").annotate(n=Count("pk"))
+             .exclude(facilitator=None).order_by("facilitator"))
+    facilitator_id, families = min(((row["facilitator"], row["n"]) for row in loads), key=lambda item: abs(item[1] - 450))
+    facilitator = User.objects.get(pk=facilitator_id)
+    client = Client()
+    client.force_login(facilitator)
+    total = Household.objects.filter(facilitator=facilitator).count()
+    for label, params in (("", None), (", search by name", None), (", component filter SD", {"component": "SD"}),
+                          (", page 10 sorted by ID", {"sort": "id_kpm", "page": 10})):
+        url = reverse("household_list")
+        if label == ", search by name":
+            response = client.post(url, {"q": "Siti"})
+            url = response["Location"]
+        median, p95 = _median_ms(client, url, params)
+        report(f"caseload page, facilitator with {total} families{label}", f"{median:.1f} ms (p95 {p95:.0f})",
+               "target median ≤ 150 ms" if not label else "")
+    median, p95 = _median_ms(client, reverse("household_detail", args=[Household.objects.filter(facilitator=facilitator).first().pk]))
+    report("household page", f"{median:.1f} ms (p95 {p95:.0f})")
+    coordinator = User.objects.get(username="koordinator")
+    client.force_login(coordinator)
+    facilitators = User.objects.filter(role="facilitator").count()
+    households = Household.objects.count()
+    median, p95 = _median_ms(client, reverse("city_overview"))
+    report(f"city overview, {facilitators} facilitators / {households:,} households", f"{median:.1f} ms (p95 {p95:.0f})",
+           "target median ≤ 150 ms")
+    median, p95 = _median_ms(client, reverse("household_list"))
+    report(f"caseload page as coordinator ({households:,} households)", f"{median:.1f} ms (p95 {p95:.0f})")
+    median, p95 = _median_ms(client, reverse("household_list"), {"component": "LANSIA"}, runs=10, warmup=2)
+    report("  ... with component filter LANSIA (city-wide)", f"{median:.1f} ms (p95 {p95:.0f})")
+
+
+def write_member_file(path: Path, member_rows: int, *, address_suffix: str = "") -> tuple[int, int]:
+    """A registry export of at least `member_rows` member rows (whole families, ~4 members) in Jakarta Timur."""
+    import random
+
+    from org.models import Region
+
+    villages = list(Region.objects.filter(code__startswith="31.75.", level=4).values_list("code", flat=True))
+    rng = random.Random(7)
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id_kpm", "no_kk", "kode_wilayah", "alamat", "nik", "nama", "jenis_kelamin", "tanggal_lahir",
+                         "hubungan", "pengurus", "hamil", "hpl", "sekolah", "disabilitas_berat", "no_kks", "bank",
+                         "tahun_kepesertaan", "desil"])
+        serial = 0
+        number = -1
+        while rows < member_rows:
+            number += 1
+            village = villages[number % len(villages)]
+            members = [("P", date(1980 + number % 15, 1 + number % 12, 1 + number % 28), "ISTRI", "Y", ""),
+                       ("L", date(1976 + number % 15, 1 + number % 12, 2 + number % 27), "KEPALA KELUARGA", "N", "")]
+            for child in range(rng.choice((1, 2, 2, 3))):
+                year = 2008 + (number + child * 3) % 17
+                school = "SMA" if year <= 2010 else "SMP" if year <= 2013 else "SD" if year <= 2019 else ""
+                members.append(("L" if child % 2 else "P", date(year, 1 + child, 10 + child), "ANAK", "N", school))
+            for sex, birth, relation, pengurus, school in members:
+                serial += 1
+                writer.writerow([f"B{number:09d}", f"3275{number:012d}", village, f"Jl. Bench {number}{address_suffix}",
+                                 _unique_nik(serial, birth, sex),
+                                 f"Warga {serial}", sex, birth.isoformat(), relation, pengurus, "N", "", school, "N",
+                                 f"9{number:015d}", "BRI", 2015 + number % 10, 1 + number % 4])
+                rows += 1
+    return rows, number + 1
+
+
+def _unique_nik(serial: int, birth: date, sex: str) -> str:
+    """Unique NIKs that never collide with the demo's (its district digits are 3175xx; these use 32xxxx)."""
+    day = birth.day + (40 if sex == "P" else 0)
+    return f"32{serial // 10000:04d}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial % 10000:04d}"
+
+
+def bench_import(member_rows=50_000):
+    from beneficiaries.importer import import_households
+    from beneficiaries.models import Member
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kpm.csv"
+        rows, households = write_member_file(path, member_rows)
+        before = Member.objects.count()
+        seconds, result = timed(lambda: import_households(path.open("rb")))
+        assert result.written, result.errors[:3]
+        report(f"import_households, {rows:,} member rows / {households:,} households (new)",
+               f"{seconds:.1f} s ({rows / seconds:,.0f} rows/s)", "target < 60 s")
+        assert Member.objects.count() - before == rows
+        seconds, result = timed(lambda: import_households(path.open("rb")))
+        report(f"  ... same file again (no change: {result.households_unchanged:,} unchanged)", f"{seconds:.1f} s")
+        write_member_file(path, member_rows, address_suffix=" (pindah)")
+        seconds, result = timed(lambda: import_households(path.open("rb")))
+        report(f"  ... with every address changed ({result.households_updated:,} updated)", f"{seconds:.1f} s")
+
+
+def main(argv):
+    wanted = [a for a in argv if not a.startswith("-")] or list(SECTIONS)
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        sys.exit(f"unknown section(s): {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkh_bench")
+    print(f"pkh-case benchmarks on {url.rsplit('@', 1)[-1]} ({os.cpu_count()} CPUs), sections: {', '.join(wanted)}")
+    fresh_database(url)
+    setup_django(url)
+    if "pages" in wanted and "seed" not in wanted:
+        wanted.insert(wanted.index("pages"), "seed")
+    for section in SECTIONS:
+        if section in wanted:
+            print(f"\n[{section}]", flush=True)
+            globals()[f"bench_{section}"]()
+    print("\nSummary")
+    for name, figure, target in RESULTS:
+        print(f"  {name:<58} {figure:>18}   {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
