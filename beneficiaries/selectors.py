@@ -102,7 +102,7 @@ def caseload(user, filters: CaseloadFilters, *, on: date, rulebook: RuleBook) ->
     if filters.kks_outside:
         households = households.exclude(kks_holder__in=Household.FAMILY_HOLDERS)
     if filters.q:
-        households = households.filter(_search(filters.q))
+        households = households.filter(_search(filters.q, households))
     if filters.component:
         households = filter_by_component(households, filters.component, on, rulebook)
     sort = SORTS.get(filters.sort, SORTS["name"])
@@ -113,15 +113,17 @@ def caseload(user, filters: CaseloadFilters, *, on: date, rulebook: RuleBook) ->
     return households.select_related("kelurahan", "facilitator").order_by(*sort)
 
 
-def _search(text: str) -> Q:
+def _search(text: str, households: QuerySet) -> Q:
+    """Name, NIK, No. KK or ID KPM. Members are searched only within `households` (already scoped):
+    a subquery over the caseload, not a scan of every member in the registry."""
     text = text.strip()
     digits = text.replace(" ", "")
-    member_match = Member.objects.filter(household=OuterRef("pk"))
+    members = Member.objects.filter(household__in=households.values("pk"))
     if digits.isdigit():
         if len(digits) == 16:
-            return Q(id_kpm=digits) | Q(no_kk=digits) | Exists(member_match.filter(nik=digits))
-        return Q(id_kpm__icontains=digits) | Exists(member_match.filter(nik__contains=digits))
-    return Q(id_kpm__iexact=text) | Exists(member_match.filter(name__icontains=text))
+            return Q(id_kpm=digits) | Q(no_kk=digits) | Q(pk__in=members.filter(nik=digits).values("household_id"))
+        return Q(id_kpm__icontains=digits) | Q(pk__in=members.filter(nik__contains=digits).values("household_id"))
+    return Q(id_kpm__iexact=text) | Q(pk__in=members.filter(name__icontains=text).values("household_id"))
 
 
 @dataclass
