@@ -91,3 +91,17 @@ def test_a_coordinator_may_import_only_into_their_city(world):
     assert not access.may_import_into(world.coordinator, "31.74.01.1001")
     assert not access.may_import_into(world.auditor, "31.75.01.1001")
     assert not access.may_import_into(world.facilitator, "31.75.01.1001")
+
+
+def test_the_admin_lists_households_through_the_same_scoping(world, client):
+    world.coordinator.is_staff = True
+    world.coordinator.save()
+    from django.contrib.auth.models import Permission
+
+    world.coordinator.user_permissions.add(Permission.objects.get(codename="view_household"))
+    client.force_login(world.coordinator)
+    html = client.get("/admin/beneficiaries/household/").content.decode()
+    assert world.household.id_kpm in html and world.household_b.id_kpm not in html
+    client.force_login(world.admin)
+    html = client.get("/admin/beneficiaries/household/", {"q": world.household_b.id_kpm}).content.decode()
+    assert world.household_b.id_kpm in html and world.household.id_kpm not in html

@@ -140,8 +140,8 @@ def test_the_city_overview_highlights_facilitators_over_the_norm(world, client_f
 
 def test_the_interface_is_indonesian_by_default_and_english_on_request(world, client_for):
     client = client_for(world.facilitator)
-    html = page(client.get(reverse("household_list")))
-    assert 'lang="id"' in html
+    html = page(client.get(reverse("household_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    assert 'lang="id"' in html, "a phone set to English still gets Indonesian until the user chooses"
     client.post(reverse("set_language"), {"language": "en", "next": reverse("household_list")})
     assert 'lang="en"' in page(client.get(reverse("household_list")))
 
@@ -205,3 +205,12 @@ def test_household_page_query_count_does_not_grow_with_history(world, client_for
     for _ in range(3):
         MemberFactory(household=world.household, relationship="CUCU", birth_date=date(2022, 1, 1))
     assert _queries(client, url) == small
+
+
+def test_error_pages_explain_in_indonesian(world, client_for, settings):
+    settings.DEBUG = False
+    client = client_for(world.facilitator)
+    response = client.get(reverse("household_detail", args=[world.household_b.pk]))
+    assert response.status_code == 404 and "Tidak ditemukan" in page(response)
+    response = client.get(reverse("city_overview"))
+    assert response.status_code == 403 and "Tidak diizinkan" in page(response)
