@@ -34,6 +34,7 @@ def test_a_facilitator_sees_their_families_with_masked_identity_numbers(world, c
     for member in world.household.members.all():
         assert member.nik not in html
     assert world.household.no_kk not in html
+    assert 'name="kelurahan"' in html and 'name="component"' in html, "the filter form is on the page"
 
 
 def test_search_by_nik_finds_the_family_and_the_nik_never_enters_the_url(world, client_for):
@@ -124,6 +125,8 @@ def test_a_coordinator_moves_a_family_from_the_assign_page(world, client_for):
     assert response.status_code == 302
     world.unassigned.refresh_from_db()
     assert world.unassigned.facilitator == world.facilitator
+    html = page(client.get(response["Location"]))
+    assert 'name="households"' in html and 'name="kelurahan"' in html
 
 
 def test_the_city_overview_highlights_facilitators_over_the_norm(world, client_for):
