@@ -31,6 +31,7 @@ from beneficiaries.forms import (
 from beneficiaries.rules import RuleBook
 from beneficiaries.tasks import HOUSEHOLD_IMPORT, household_import_task
 from beneficiaries.validation import nik_birth_date_warning
+from core.extensions import HOUSEHOLD_PANELS, render_parts
 from core.jobs import JobAlreadyActive, file_fingerprint, job_start
 from org import access
 
@@ -123,6 +124,7 @@ def _household_context(request, household, *, reveal_identity=False):
         "status_form": StatusForm() if can_manage else None,
         "kks_form": KKSCustodyForm() if access.can_write(request.user) else None,
         "kks_records": list(household.kks_custody.all()),
+        "panels": render_parts(HOUSEHOLD_PANELS, request.user, household, today),
     }
 
 

@@ -21,7 +21,7 @@ def home(request):
     if user.is_administrator:
         return redirect("city_overview") if access.visible_cities(user).exists() else redirect("admin:index")
     if user.is_facilitator:
-        return redirect("household_list")
+        return redirect("today")
     return render(request, "core/no_role.html", status=403)
 
 

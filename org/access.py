@@ -72,27 +72,60 @@ def require_caseload_management(user) -> None:
 
 # --- households and members ------------------------------------------------------------------
 
-def visible_households(user) -> QuerySet:
+def _household_scope(user, prefix: str = "") -> Q | None:
+    """The households a user sees, as a filter on `prefix` (e.g. "household__"); None means all."""
     role = _role(user)
-    households = Household.objects.all()
     if role == User.Role.ADMIN:
-        return households
+        return None
     if role == User.Role.FACILITATOR:
-        return households.filter(facilitator=user)
+        return Q(**{f"{prefix}facilitator": user})
     if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
-        return households.filter(_in_cities(city_codes(user), "kelurahan__code"))
-    return households.none()
+        return _in_cities(city_codes(user), f"{prefix}kelurahan__code")
+    return Q(pk__in=[])
+
+
+def visible_households(user) -> QuerySet:
+    scope = _household_scope(user)
+    households = Household.objects.all()
+    return households if scope is None else households.filter(scope)
+
+
+def scoped(user, queryset: QuerySet, household_path: str = "household") -> QuerySet:
+    """Rows of any model that hangs off a household (visits, cases, ...), limited like the households."""
+    scope = _household_scope(user, f"{household_path}__")
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def scoped_by_area(user, queryset: QuerySet, *, facilitator_field: str = "facilitator",
+                   village_field: str = "kelurahan") -> QuerySet:
+    """Rows owned by a facilitator in a village (P2K2 groups, KUBE, facilities): a facilitator sees their
+    own, coordinators and auditors those of their cities, administrators all."""
+    role = _role(user)
+    if role == User.Role.ADMIN:
+        return queryset
+    if role == User.Role.FACILITATOR:
+        return queryset.filter(**{facilitator_field: user}) if facilitator_field else queryset.filter(
+            **{f"{village_field}__in": visible_kelurahan(user)})
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return queryset.filter(_in_cities(city_codes(user), f"{village_field}__code"))
+    return queryset.none()
+
+
+def get_scoped_or_404(user, queryset: QuerySet, pk, *, for_write: bool = False):
+    """One row of an already-scoped queryset, else 404; 403 when the user may see but not change it."""
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if for_write:
+        require_write(user)
+    return obj
 
 
 def get_household_or_404(user, pk, *, for_write: bool = False) -> Household:
     """The household if the user may see it, else 404; 403 when they may see it but not change it."""
-    try:
-        household = visible_households(user).select_related("kelurahan__parent", "facilitator").get(pk=pk)
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if for_write:
-        require_write(user)
-    return household
+    return get_scoped_or_404(user, visible_households(user).select_related("kelurahan__parent", "facilitator"), pk,
+                             for_write=for_write)
 
 
 def visible_members(user) -> QuerySet:

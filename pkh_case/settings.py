@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "core",
     "org",
     "beneficiaries",
+    "casework",
+    "p2k2",
+    "mediation",
+    "livelihood",
+    "compliance",
 ]
 
 MIDDLEWARE = [

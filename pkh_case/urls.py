@@ -16,4 +16,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("beneficiaries.urls")),
+    path("", include("casework.urls")),
+    path("p2k2/", include("p2k2.urls")),
+    path("cases/", include("mediation.urls")),
+    path("livelihood/", include("livelihood.urls")),
+    path("commitments/", include("compliance.urls")),
 ]

@@ -1,6 +1,7 @@
 """Every URL × every role, with objects in and out of scope.
 
-A new URL pattern without a row here fails `test_every_url_has_a_row_in_the_matrix`.
+Rows live in tests/matrix/<app>.py; a new URL pattern without a row fails
+`test_every_url_has_a_row_in_the_matrix`.
 Expected answers: 404 for an object out of scope (never revealing it exists), 403 for a write by a
 role that may only read, otherwise a page (200), a redirect (302) or a form error (400).
 """
@@ -10,35 +11,10 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import Job
+from tests import matrix
 
 ALLOWED = {200, 302, 400}
-
-# URL name -> (HTTP method, what it needs): "read" any scoped role, "write" facilitator/coordinator/admin,
-# "manage" coordinator/admin.
-HOUSEHOLD_URLS = {
-    "household_detail": ("get", "read"),
-    "household_identity": ("post", "read"),
-    "household_edit": ("get", "write"),
-    "member_create": ("get", "write"),
-    "member_edit": ("get", "write"),
-    "member_make_pengurus": ("post", "write"),
-    "kks_custody_create": ("post", "write"),
-    "household_status": ("post", "manage"),
-}
-PAGE_URLS = {
-    # name -> {persona: expected status}
-    "home": {"facilitator": 302, "coordinator": 302, "auditor": 302, "admin": 302},
-    "household_list": {"facilitator": 200, "coordinator": 200, "auditor": 200, "admin": 200},
-    "city_overview": {"facilitator": 403, "coordinator": 200, "auditor": 200, "admin": 200},
-    "caseload_assign": {"facilitator": 403, "coordinator": 200, "auditor": 403, "admin": 200},
-    "household_import": {"facilitator": 403, "coordinator": 200, "auditor": 403, "admin": 200},
-    "household_import_sample": {"facilitator": 200, "coordinator": 200, "auditor": 200, "admin": 200},
-}
-JOB_URLS = ("job_detail", "job_status", "job_report")
-NOT_SCOPED = {
-    # Authentication and language pages: they show no registry data.
-    "login", "logout", "password_change", "password_change_done", "set_language", "health",
-}
+TARGETS = ("household", "other_household", "unassigned", "household_b")
 
 SCOPE = {
     # persona -> which world households it may see
@@ -72,52 +48,66 @@ def project_url_names():
 
 
 def test_every_url_has_a_row_in_the_matrix():
-    covered = set(HOUSEHOLD_URLS) | set(PAGE_URLS) | set(JOB_URLS) | NOT_SCOPED
+    covered = set(matrix.HOUSEHOLD_URLS) | set(matrix.OBJECT_URLS) | set(matrix.PAGE_URLS) | matrix.NOT_SCOPED
     missing = project_url_names() - covered
     assert not missing, f"add these URLs to the role matrix: {sorted(missing)}"
 
 
 def _household_url(name, household):
-    kwargs = {"pk": household.pk}
-    if name in {"member_edit", "member_make_pengurus"}:
-        kwargs["member_pk"] = household.members.order_by("pk").first().pk
+    kwargs = {"pk": household.pk, **(matrix.EXTRA_KWARGS[name](household) if name in matrix.EXTRA_KWARGS else {})}
     return reverse(name, kwargs=kwargs)
 
 
-@pytest.mark.parametrize("name", sorted(HOUSEHOLD_URLS))
+def _expected(persona, target, needs):
+    if target not in SCOPE[persona]:
+        return {404}
+    if needs == "write" and persona not in WRITERS or needs == "manage" and persona not in MANAGERS:
+        return {403}
+    return ALLOWED
+
+
+@pytest.mark.parametrize("name", sorted(matrix.HOUSEHOLD_URLS))
 @pytest.mark.parametrize("persona", sorted(SCOPE))
 def test_household_urls_by_role(world, client, name, persona):
-    method, needs = HOUSEHOLD_URLS[name]
+    method, needs = matrix.HOUSEHOLD_URLS[name]
     client.force_login(world.personas()[persona])
-    for target in ("household", "other_household", "unassigned", "household_b"):
-        household = getattr(world, target)
-        response = getattr(client, method)(_household_url(name, household))
-        if target not in SCOPE[persona]:
-            expected = {404}
-        elif needs == "write" and persona not in WRITERS or needs == "manage" and persona not in MANAGERS:
-            expected = {403}
-        else:
-            expected = ALLOWED
-        assert response.status_code in expected, f"{persona} {method.upper()} {name} on {target}: {response.status_code}"
+    for target in TARGETS:
+        response = getattr(client, method)(_household_url(name, getattr(world, target)))
+        assert response.status_code in _expected(persona, target, needs), \
+            f"{persona} {method.upper()} {name} on {target}: {response.status_code}"
 
 
-@pytest.mark.parametrize("name", sorted(PAGE_URLS))
+@pytest.mark.parametrize("name", sorted(matrix.OBJECT_URLS))
+@pytest.mark.parametrize("persona", sorted(SCOPE))
+def test_object_urls_by_role(world, client, name, persona):
+    method, needs, factory = matrix.OBJECT_URLS[name]
+    client.force_login(world.personas()[persona])
+    for target in TARGETS:
+        obj = factory(world, getattr(world, target))
+        if obj is None:
+            continue
+        response = getattr(client, method)(reverse(name, kwargs={"pk": obj.pk}))
+        assert response.status_code in _expected(persona, target, needs), \
+            f"{persona} {method.upper()} {name} on {target}'s object: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(matrix.PAGE_URLS))
 @pytest.mark.parametrize("persona", ["facilitator", "coordinator", "auditor", "admin"])
 def test_pages_by_role(world, client, name, persona):
     client.force_login(world.personas()[persona])
-    assert client.get(reverse(name)).status_code == PAGE_URLS[name][persona]
+    assert client.get(reverse(name)).status_code == matrix.PAGE_URLS[name][persona]
 
 
-@pytest.mark.parametrize("name", sorted(PAGE_URLS) + sorted(HOUSEHOLD_URLS))
+@pytest.mark.parametrize("name", sorted(matrix.PAGE_URLS) + sorted(matrix.HOUSEHOLD_URLS))
 def test_anonymous_users_are_sent_to_sign_in(world, client, name):
-    url = _household_url(name, world.household) if name in HOUSEHOLD_URLS else reverse(name)
+    url = _household_url(name, world.household) if name in matrix.HOUSEHOLD_URLS else reverse(name)
     response = client.get(url)
     assert response.status_code in {302, 405}
     if response.status_code == 302:
         assert reverse("login") in response["Location"]
 
 
-@pytest.mark.parametrize("name", JOB_URLS)
+@pytest.mark.parametrize("name", ("job_detail", "job_status", "job_report"))
 def test_jobs_are_visible_to_their_starter_and_their_city_only(world, client, name, tmp_path):
     job = Job.objects.create(kind="household_import", created_by=world.coordinator, city_code="31.75")
     job.report_file.save("r.csv", ContentFile(b"x"))
@@ -133,7 +123,7 @@ def test_jobs_are_visible_to_their_starter_and_their_city_only(world, client, na
 
 def test_an_auditor_cannot_write_through_any_household_url(world, client):
     client.force_login(world.auditor)
-    for name, (method, needs) in HOUSEHOLD_URLS.items():
+    for name, (method, needs) in matrix.HOUSEHOLD_URLS.items():
         if needs == "read":
             continue
         response = client.post(_household_url(name, world.household), {"status": "suspended", "reason": "x"})
