@@ -10,6 +10,8 @@ Sections (default: all, in this order):
   seed        seed the demo city with 25,000 households (55 facilitators)
   pages       caseload page of a facilitator with ~450 families; city overview (55 facilitators)
   import      import 50,000 member rows (new), the same file again (no-op), and with changes
+  casework    a facilitator with ~450 families and 6 months of visits: log a visit (POST to
+              redirect) and the day page ("Hari ini")
 """
 
 import csv
@@ -27,7 +29,7 @@ SHARED_REGIONS = ROOT.parent / "shared" / "data" / "wilayah_kemendagri_2025.csv"
 DEMO_REGIONS = ROOT / "org" / "demo" / "jakarta_timur.csv"
 sys.path.insert(0, str(ROOT))
 
-SECTIONS = ("regions", "seed", "pages", "import")
+SECTIONS = ("regions", "seed", "pages", "import", "casework")
 RESULTS: list[tuple[str, str, str]] = []
 
 
@@ -124,17 +126,13 @@ def _median_ms(client, url, params=None, runs=40, warmup=5):
 
 
 def bench_pages():
-    from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
 
     from beneficiaries.models import Household
     from org.models import User
 
-    loads = (Household.objects.filter(status="active").values("facilitator").annotate(n=Count("pk"))
-             .exclude(facilitator=None).order_by("facilitator"))
-    facilitator_id, families = min(((row["facilitator"], row["n"]) for row in loads), key=lambda item: abs(item[1] - 450))
-    facilitator = User.objects.get(pk=facilitator_id)
+    facilitator, _families = _facilitator_near(450)
     client = Client()
     client.force_login(facilitator)
     total = Household.objects.filter(facilitator=facilitator).count()
@@ -223,6 +221,74 @@ def bench_import(member_rows=50_000):
         report(f"  ... with every address changed ({result.households_updated:,} updated)", f"{seconds:.1f} s")
 
 
+def _facilitator_near(families: int):
+    from django.db.models import Count
+
+    from beneficiaries.models import Household
+    from org.models import User
+
+    loads = (Household.objects.filter(status="active").exclude(facilitator=None).values("facilitator")
+             .annotate(n=Count("pk")).order_by("facilitator"))
+    facilitator_id, count = min(((row["facilitator"], row["n"]) for row in loads), key=lambda item: abs(item[1] - families))
+    return User.objects.get(pk=facilitator_id), count
+
+
+def bench_casework():
+    import random
+    import uuid
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from beneficiaries.models import Household
+    from casework.models import HomeVisit
+
+    facilitator, families = _facilitator_near(450)
+    households = list(Household.objects.filter(facilitator=facilitator).values_list("pk", flat=True))
+    rng = random.Random(3)
+    now = timezone.now()
+    visits = []
+    for pk in households:  # about 3 visits per family over 6 months, some with a follow-up date
+        for _ in range(rng.choice((1, 2, 3, 4, 5))):
+            at = now - timedelta(days=rng.randint(0, 180), hours=rng.randint(0, 10))
+            visits.append(HomeVisit(
+                household_id=pk, facilitator=facilitator, visited_at=at, received_at=at + timedelta(hours=1),
+                purpose="commitment", met="pengurus", outcome="ok", geo_status="ok", latitude=-6.2, longitude=106.86,
+                accuracy_m=10, next_follow_up=(at + timedelta(days=rng.randint(7, 60))).date() if rng.random() < 0.4 else None,
+            ))
+    HomeVisit.objects.bulk_create(visits, batch_size=2000)
+    analyze()
+    client = Client()
+    client.force_login(facilitator)
+    median, p95 = _median_ms(client, reverse("today"))
+    report(f"day page, facilitator with {families} families, {len(visits):,} visits", f"{median:.1f} ms (p95 {p95:.0f})",
+           "target median ≤ 100 ms")
+
+    samples = []
+    for number in range(45):
+        household = households[number % len(households)]
+        data = {
+            "household": household, "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "purpose": "data",
+            "met": "pengurus", "outcome": "bench", "submission_key": uuid.uuid4().hex, "geo_status": "ok",
+            "latitude": "-6.2001", "longitude": "106.8601", "accuracy_m": "9",
+        }
+        start = time.perf_counter()
+        response = client.post(f"{reverse('visit_create')}?household={household}", data)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 302, response.status_code
+        if number >= 5:
+            samples.append(elapsed)
+    samples.sort()
+    report("log a visit (POST to redirect)", f"{statistics.median(samples):.1f} ms (p95 {samples[int(len(samples) * .95) - 1]:.0f})",
+           "target median ≤ 100 ms")
+    median, p95 = _median_ms(client, f"{reverse('visit_create')}?household={households[0]}")
+    report("visit form (GET, one family)", f"{median:.1f} ms (p95 {p95:.0f})")
+    median, p95 = _median_ms(client, reverse("visit_create"))
+    report(f"visit form (GET, choose among {families} families)", f"{median:.1f} ms (p95 {p95:.0f})")
+
+
 def main(argv):
     wanted = [a for a in argv if not a.startswith("-")] or list(SECTIONS)
     unknown = set(wanted) - set(SECTIONS)
@@ -232,8 +298,9 @@ def main(argv):
     print(f"pkh-case benchmarks on {url.rsplit('@', 1)[-1]} ({os.cpu_count()} CPUs), sections: {', '.join(wanted)}")
     fresh_database(url)
     setup_django(url)
-    if "pages" in wanted and "seed" not in wanted:
-        wanted.insert(wanted.index("pages"), "seed")
+    for needs_seed in ("pages", "casework"):
+        if needs_seed in wanted and "seed" not in wanted:
+            wanted.insert(0, "seed")
     for section in SECTIONS:
         if section in wanted:
             print(f"\n[{section}]", flush=True)

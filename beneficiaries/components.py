@@ -38,6 +38,8 @@ class YearRules:
     school_max_age: int = 21
     pregnancy_max_order: int = 2
     family_amount: int = 0
+    # True when no benefit year is entered at all: components are still known, amounts are not.
+    missing: bool = False
 
     def amount(self, component: str) -> int:
         return int(self.indexes.get(component, 0))

@@ -16,10 +16,6 @@ from beneficiaries.models import BenefitYear, ComponentIndex, DisbursementStage
 DEFAULT_STAGES = ((1, 1, 3), (2, 4, 6), (3, 7, 9), (4, 10, 12))
 
 
-class RulesMissing(LookupError):
-    pass
-
-
 @dataclass(frozen=True)
 class Stage:
     year: int
@@ -82,7 +78,8 @@ class RuleBook:
 def load_year_rules(year: int) -> YearRules:
     benefit_year = BenefitYear.objects.filter(year__lte=year).order_by("-year").first()
     if benefit_year is None:
-        raise RulesMissing(_("No benefit rules are entered for %(year)s or any earlier year.") % {"year": year})
+        # Pages keep working (components without amounts) and say what is missing.
+        return YearRules(year=year, indexes={}, missing=True)
     indexes = dict(ComponentIndex.objects.filter(benefit_year=benefit_year).values_list("component", "amount"))
     return YearRules(
         year=benefit_year.year,

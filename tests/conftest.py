@@ -30,7 +30,14 @@ def _test_settings(settings, tmp_path):
 
 
 def pytest_configure(config):
+    from pathlib import Path
+
+    from django.conf import settings
+
     from pkh_case.celery import app
+
+    # WhiteNoise warns when STATIC_ROOT is missing; the live server of the browser tests starts early.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
     # The broker for task tests: Redis when run_tests.py found it, otherwise nothing is sent anywhere.
     app.conf.broker_url = os.environ.get("PKH_TEST_BROKER_URL") or "memory://"

@@ -128,3 +128,13 @@ def test_family_amount_is_added_only_when_a_component_counts():
 ])
 def test_stage_amount_is_a_share_of_the_year_in_whole_rupiah(annual, months, expected):
     assert stage_amount(annual, months) == expected
+
+
+def test_without_any_benefit_year_the_pages_still_work_and_say_why(world, client_for):
+    from beneficiaries.models import BenefitYear
+
+    BenefitYear.objects.all().delete()
+    response = client_for(world.facilitator).get(f"/households/{world.household.pk}/")
+    assert response.status_code == 200
+    assert response.context["components"].rules.missing
+    assert sorted(response.context["components"].codes) == ["SD", "SMP"]

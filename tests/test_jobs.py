@@ -12,7 +12,7 @@ from core.jobs import file_fingerprint
 from core.models import Job
 from tests.test_import_households import csv_bytes, family
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def upload(rows, name="kpm.csv"):

@@ -1,0 +1,83 @@
+"""Reads of home visits for pages and the day page. All start from org.access."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from beneficiaries.models import Household, Member
+from casework.models import HomeVisit
+from org import access
+
+NOT_VISITED_BUCKETS = (30, 60, 90)
+
+
+def visible_visits(user) -> QuerySet:
+    return access.scoped(user, HomeVisit.objects.all())
+
+
+def household_timeline(user, household: Household, limit: int | None = None) -> list[HomeVisit]:
+    visits = visible_visits(user).filter(household=household).select_related("facilitator").order_by("-visited_at", "-id")
+    return list(visits[:limit] if limit else visits)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def with_last_visit(households: QuerySet) -> QuerySet:
+    return households.annotate(last_visit=Max("visits__visited_at"))
+
+
+def not_visited(user, *, days: int, today: date) -> QuerySet:
+    """Active households of the user's scope not visited in the last `days` days (never-visited first)."""
+    cutoff = _start_of(today - timedelta(days=days - 1))
+    last = HomeVisit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
+    pengurus = Member.objects.filter(household=OuterRef("pk"), is_pengurus=True).values("name")[:1]
+    households = (
+        access.visible_households(user).filter(status=Household.Status.ACTIVE)
+        .annotate(last_visit=Subquery(last), pengurus_name=Subquery(pengurus))
+        .filter(Q(last_visit__lt=cutoff) | Q(last_visit__isnull=True))
+    )
+    return households.select_related("kelurahan", "facilitator").order_by("last_visit", "id_kpm")
+
+
+@dataclass
+class DueFollowUp:
+    household: Household
+    due: date
+    visit: HomeVisit
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < timezone.localdate()
+
+
+def follow_ups_due(user, *, today: date) -> QuerySet:
+    """Each household's latest visit whose next follow-up date has come (a later visit settles it)."""
+    latest = HomeVisit.objects.filter(household=OuterRef("household")).order_by("-visited_at", "-id").values("pk")[:1]
+    return (
+        visible_visits(user)
+        .filter(pk=Subquery(latest), next_follow_up__lte=today)
+        .select_related("household", "household__kelurahan")
+        .order_by("next_follow_up", "household__id_kpm")
+    )
+
+
+def visit_list(user, *, facilitator: str = "", flag: str = "", date_from: date | None = None,
+               date_to: date | None = None, kelurahan: str = "") -> QuerySet:
+    visits = visible_visits(user)
+    if facilitator:
+        visits = visits.filter(facilitator_id=facilitator)
+    if flag in {"far", "no_geotag", "late"}:
+        visits = visits.filter(**{f"flag_{flag}": True})
+    elif flag == "any":
+        visits = visits.filter(Q(flag_far=True) | Q(flag_no_geotag=True) | Q(flag_late=True))
+    if date_from:
+        visits = visits.filter(visited_at__gte=_start_of(date_from))
+    if date_to:
+        visits = visits.filter(visited_at__lt=_start_of(date_to + timedelta(days=1)))
+    if kelurahan:
+        visits = visits.filter(household__kelurahan_id=kelurahan)
+    return visits.select_related("household", "household__kelurahan", "facilitator").order_by("-visited_at", "-id")
