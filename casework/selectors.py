@@ -17,6 +17,18 @@ def visible_visits(user) -> QuerySet:
     return access.scoped(user, HomeVisit.objects.all())
 
 
+def visit_households(user, household_pk: str = "") -> list | None:
+    """The families a visit form offers: one family, or a facilitator's whole caseload (None for a city:
+    too long a list; start from the family's page)."""
+    households = access.visible_households(user)
+    if household_pk:
+        households = households.filter(pk=household_pk)
+    elif not user.is_facilitator:
+        return None
+    pengurus = Member.objects.filter(household=OuterRef("pk"), is_pengurus=True).values("name")[:1]
+    return list(households.annotate(pengurus_name=Subquery(pengurus)).order_by("pengurus_name", "id_kpm"))
+
+
 def household_timeline(user, household: Household, limit: int | None = None) -> list[HomeVisit]:
     visits = visible_visits(user).filter(household=household).select_related("facilitator").order_by("-visited_at", "-id")
     return list(visits[:limit] if limit else visits)

@@ -6,13 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beneficiaries.models import Member
 from casework import selectors, services
 from casework.forms import VisitForm
 from casework.models import CaseworkSettings
@@ -30,23 +28,13 @@ def today(request):
     })
 
 
-def _visit_households(user, household_pk):
-    households = access.visible_households(user)
-    if household_pk:
-        households = households.filter(pk=household_pk)
-    elif not user.is_facilitator:
-        return None  # a whole city is too long a list: start from the family's page
-    pengurus = Member.objects.filter(household=OuterRef("pk"), is_pengurus=True).values("name")[:1]
-    return list(households.annotate(pengurus_name=Subquery(pengurus)).order_by("pengurus_name", "id_kpm"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request):
     """Log a home visit in under a minute on a phone; the position comes from the browser if it can."""
     access.require_write(request.user)
     household_pk = request.GET.get("household") or request.POST.get("fixed_household") or ""
-    households = _visit_households(request.user, household_pk)
+    households = selectors.visit_households(request.user, household_pk)
     if households is None:
         messages.info(request, _("Open the family's page and choose “Log a visit” there."))
         return redirect("household_list")

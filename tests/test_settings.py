@@ -26,7 +26,9 @@ def test_database_urls():
 
 
 def _manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests only; a real deployment never has it.
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
 
