@@ -7,5 +7,8 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Commitment verification")
 
     def ready(self):
-        # Household-page panels and day-page sections are registered here (core.extensions).
-        pass
+        from compliance import panels, tasks  # noqa: F401 - tasks registers its job kind
+        from core.extensions import register_day_section, register_household_panel
+
+        register_household_panel("compliance", "compliance/_household_panel.html", panels.household_panel, order=30)
+        register_day_section("compliance", "compliance/_day_section.html", panels.day_section, order=40)

@@ -1,7 +1,7 @@
 """Writing the audit trail. Every service that changes data calls one of these."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import models
@@ -16,6 +16,8 @@ def _plain(value):
         return str(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (list, tuple)):

@@ -7,5 +7,9 @@ class LivelihoodConfig(AppConfig):
     verbose_name = _("Businesses, KUBE and entrepreneurship referrals")
 
     def ready(self):
-        # Household-page panels and day-page sections are registered here (core.extensions).
-        pass
+        from core.extensions import register_day_section, register_household_panel
+        from livelihood import panels
+
+        register_household_panel("livelihood", "livelihood/_household_panel.html", panels.household_panel, order=40)
+        register_day_section("livelihood_missing_entries", "livelihood/_day_missing_entries.html",
+                             panels.day_missing_entries, order=60)

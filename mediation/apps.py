@@ -7,5 +7,8 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation cases and referrals")
 
     def ready(self):
-        # Household-page panels and day-page sections are registered here (core.extensions).
-        pass
+        from core.extensions import register_day_section, register_household_panel
+        from mediation import panels
+
+        register_household_panel("cases", "mediation/_household_panel.html", panels.household_panel, order=30)
+        register_day_section("cases", "mediation/_day_cases.html", panels.day_cases, order=20)

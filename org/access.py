@@ -111,6 +111,17 @@ def scoped_by_area(user, queryset: QuerySet, *, facilitator_field: str = "facili
     return queryset.none()
 
 
+def scoped_by_household_or_area(user, queryset: QuerySet, *, household_path: str = "household",
+                                facilitator_field: str, village_field: str) -> QuerySet:
+    """Rows owned either by a household or by a facilitator's group in a village (a business of a family or
+    of a KUBE): rows with a household are limited like the households (`scoped`), the others like the group
+    (`scoped_by_area`, with the group's fields, e.g. "kube__facilitator" and "kube__kelurahan")."""
+    by_household = scoped(user, queryset.filter(**{f"{household_path}__isnull": False}), household_path)
+    by_area = scoped_by_area(user, queryset.filter(**{f"{household_path}__isnull": True}),
+                             facilitator_field=facilitator_field, village_field=village_field)
+    return by_household | by_area
+
+
 def get_scoped_or_404(user, queryset: QuerySet, pk, *, for_write: bool = False):
     """One row of an already-scoped queryset, else 404; 403 when the user may see but not change it."""
     try:
@@ -223,3 +234,32 @@ def get_job_or_404(user, pk) -> Job:
         return visible_jobs(user).get(pk=pk)
     except (Job.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- mediation cases --------------------------------------------------------------------------
+
+# Categories whose details are specific personal data of a child (UU 27/2022): child protection.
+SENSITIVE_CASE_CATEGORIES = frozenset({"PERLINDUNGAN_ANAK"})
+
+
+def can_see_case_details(user, case, *, listing: bool = False) -> bool:
+    """Whether a user may read a mediation case's details (title, description, notes, outcome, referral
+    partner and notes, member concerned), given that they may already see the case itself.
+
+    A child-protection case shows its details only on its own page, and only to the household's assigned
+    facilitator and to the coordinator and auditor of the household's city: never to administrators, and
+    never in a list (`listing=True`: lists, panels, day sections, admin lists), where it appears as
+    "Child protection case" with its status and dates. Every other case shows its details to whoever sees it.
+    Reads only `case.category` and `case.household` (select it with the case): no query per case.
+    """
+    if case.category not in SENSITIVE_CASE_CATEGORIES:
+        return True
+    if listing:
+        return False
+    role = _role(user)
+    household = case.household
+    if role == User.Role.FACILITATOR:
+        return household.facilitator_id is not None and household.facilitator_id == user.pk
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return household.kelurahan_id[:5] in city_codes(user)
+    return False

@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from org.models import User
+
+pytest_plugins = ["tests.browser"]
 from tests.factories import FacilitatorFactory, HouseholdFactory, MemberFactory, UserFactory, region
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from casework.models import HomeVisit
-from tests.e2e.conftest import screenshot, sign_in
+from tests.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -1,8 +1,9 @@
-"""End-to-end tests in real headless Chromium (Debian's package), driven by Playwright.
+"""Browser fixtures for the end-to-end tests: real headless Chromium (Debian's package) driven by
+Playwright, one browser for the whole run (a process can run only one Playwright).
 
-They skip, saying why, where /usr/bin/chromium or the playwright package is missing; `.ci/run`
+Tests skip, saying why, where /usr/bin/chromium or the playwright package is missing; `.ci/run`
 installs Debian's chromium so that CI always runs them. Screenshots go to tests/e2e/screenshots/
-(ignored by git).
+(ignored by git). A JavaScript error or a Content-Security-Policy violation fails the test.
 """
 
 import os
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent / "e2e" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +25,15 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    before = {alias: connections[alias] for alias in connections}
     with sync_api.sync_playwright() as playwright:
+        # With a loop running, Django hands out new connection objects (contexts differ); they must keep
+        # the snapshot that restores data-migration rows between transactional tests (serialized_rollback).
+        for alias, connection in before.items():
+            if hasattr(connection, "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = connection._test_serialized_contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -35,10 +45,11 @@ def browser():
 
 @pytest.fixture
 def phone(browser, request):
-    """A phone-sized browser context; `request.param` may carry geolocation options."""
-    options = getattr(request, "param", {}) or {}
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
-                                  locale="id-ID", timezone_id="Asia/Jakarta", **options)
+    """A phone-sized page. Parametrize indirectly with context options, e.g. {"viewport": SMALL_PHONE,
+    "geolocation": {...}, "permissions": ["geolocation"]}."""
+    options = {"viewport": PHONE, **(getattr(request, "param", {}) or {})}
+    context = browser.new_context(device_scale_factor=1, is_mobile=True, has_touch=True, locale="id-ID",
+                                  timezone_id="Asia/Jakarta", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
@@ -50,7 +61,7 @@ def phone(browser, request):
 
 
 def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
