@@ -395,6 +395,38 @@ def missing_data(user, *, period: Period, rulebook: RuleBook, thresholds: v.Thre
     ]
 
 
+@dataclass
+class StoredMissing:
+    """The stored figures behind the day page: what is missing, as of when, and how many families
+    have no stored result for the period yet (the nightly job and every save fill them in)."""
+
+    items: list
+    computed_at: object
+    not_computed: int
+
+
+def missing_data_stored(user, *, period: Period) -> StoredMissing:
+    """Like missing_data, from the stored results (a fixed 2 queries, whatever the caseload size)."""
+    results = visible_results(user).filter(period=period.code, household__status__in=VERIFIED_STATUSES)
+    households = access.visible_households(user).filter(status__in=VERIFIED_STATUSES)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    names, computed, stored = {}, [], 0
+    for code, name, missing, at in results.values_list(
+            "household__kelurahan_id", "household__kelurahan__name", "missing", "computed_at"):
+        stored += 1
+        computed.append(at)
+        for entry in missing or []:
+            names[code] = name
+            counts[(code, entry.get("commitment", ""))] += 1
+    order = {c: n for n, c in enumerate(v.COMMITMENTS)}
+    items = [
+        MissingData(kelurahan_code=code, kelurahan_name=names[code], commitment=commitment, missing=n)
+        for (code, commitment), n in sorted(counts.items(), key=lambda i: (names[i[0][0]], order.get(i[0][1], 9)))
+    ]
+    return StoredMissing(items=items, computed_at=min(computed) if computed else None,
+                         not_computed=max(households.count() - stored, 0))
+
+
 def non_compliant_results(user, *, period: Period, city_code: str = "") -> QuerySet:
     """Families not compliant in the period (optionally of one city), with the family recipient's name. 1 query."""
     pengurus = access.visible_members(user).filter(household=OuterRef("household"), is_pengurus=True).values("name")[:1]

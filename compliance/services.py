@@ -514,12 +514,16 @@ def suspension_proposal_decide(*, actor: User, proposal: SuspensionProposal, app
 
 # --- refreshing a city's results ----------------------------------------------------------------
 
-def results_refresh(*, actor: User, period: Period, city_code: str = "", progress=None, chunk: int = 500) -> dict:
+def results_refresh(*, actor: User | None, period: Period, city_code: str = "", progress=None, chunk: int = 500) -> dict:
     """Recompute the period's results of every family the actor sees (optionally one city), e.g. after
-    members' data changed or at the end of a period. Each chunk of families is its own transaction:
-    a stop half-way leaves every result either old or new, and running it again finishes the work."""
-    access.require_caseload_management(actor)
-    households = access.visible_households(actor).filter(status__in=selectors.VERIFIED_STATUSES)
+    members' data changed or at the end of a period; `actor=None` is the nightly job (every family).
+    Each chunk of families is its own transaction: a stop half-way leaves every result either old or
+    new, and running it again finishes the work."""
+    if actor is None:
+        households = Household.objects.filter(status__in=selectors.VERIFIED_STATUSES)
+    else:
+        access.require_caseload_management(actor)
+        households = access.visible_households(actor).filter(status__in=selectors.VERIFIED_STATUSES)
     if city_code:
         households = households.filter(kelurahan__code__startswith=f"{city_code}.")
     ids = list(households.order_by("pk").values_list("pk", flat=True))

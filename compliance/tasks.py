@@ -35,3 +35,13 @@ def _refresh_work(job, progress):
 @shared_task(acks_late=True)
 def results_refresh_task(job_id: int):
     run_job(job_id, _refresh_work)
+
+
+@shared_task(acks_late=True)
+def nightly_refresh_task():
+    """Every night: recompute this period's results of every family, so that the day page and the
+    coordinators' figures follow changes in members' data (births, school enrolment) within a day."""
+    from django.utils import timezone
+
+    period = Period.of(timezone.localdate())
+    return services.results_refresh(actor=None, period=period)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -186,7 +187,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A page that queues a job must not hang when the broker is down: fail fast, say so.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "compliance-nightly-refresh": {
+        "task": "compliance.tasks.nightly_refresh_task",
+        "schedule": crontab(hour=1, minute=30),  # Asia/Jakarta (CELERY_TIMEZONE)
+    },
+}
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -438,3 +438,24 @@ def test_the_household_entry_page_does_not_grow_with_members(world, client_for):
     for year in (2016, 2017, 2018):
         add_member(world.household, birth_date=date(year, 2, 2), school="SD")
     assert _count(client, url) == small
+
+
+def test_the_day_page_counts_from_stored_results_and_says_which_families_wait_for_the_night(world, client_for):
+    from compliance.tasks import nightly_refresh_task
+
+    other_family = make_family(facilitator=world.facilitator)
+    client = client_for(world.facilitator)
+
+    def section():
+        response = client.get(reverse("today"))
+        return next(s for t, s in response.context["sections"] if t == "compliance/_day_section.html"), page(response)
+
+    before, html = section()
+    assert before["missing"] == [] and before["not_computed"] == 2
+    assert "refreshed every night" in html or "setiap malam" in html
+    nightly_refresh_task()
+    after, _ = section()
+    assert after["not_computed"] == 0 and after["computed_at"] is not None
+    # Each family has a pupil in SD and one in SMP: four school records missing in one kelurahan.
+    assert [(m.commitment, m.missing) for m in after["missing"]] == [(v.EDUCATION, 4)]
+    assert other_family.pk in set(HouseholdResult.objects.values_list("household_id", flat=True))
