@@ -28,10 +28,7 @@ class VisitForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.CharField(label=_("Outcome"), max_length=255, required=False)
     next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DateInput())
-    backdate_reason = forms.CharField(
-        label=_("Why is it entered only now?"), max_length=255, required=False,
-        help_text=_("Needed when the visit was more than 7 days ago."),
-    )
+    backdate_reason = forms.CharField(label=_("Why is it entered only now?"), max_length=255, required=False)
     set_home_position = forms.BooleanField(
         label=_("I am at the family's home: save this position as their home"), required=False,
     )

@@ -172,7 +172,7 @@ class RowForm(forms.Form):
         self.link_to = link_to if row.link is None else None
         if self.link_to is not None:
             self.fields["link"] = forms.BooleanField(
-                label=_("Goes to %(facility)s") % {"facility": link_to.name}, required=False,
+                label=_("Registered at %(facility)s") % {"facility": link_to.name}, required=False,
                 widget=FastCheckbox(attrs={"data-link-box": ""}))
         if facilities is not None:
             self.facility_options = {str(f.pk): f for f in facilities}

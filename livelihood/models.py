@@ -175,7 +175,7 @@ class CreditProgram(models.Model):
     description = models.TextField(_("description"), blank=True)
     min_months_running = models.PositiveSmallIntegerField(
         _("business running at least (months)"), default=0,
-        help_text=_("Referring a younger business needs an explicit confirmation."),
+        help_text=_("Referring a business that has run fewer months needs an explicit confirmation."),
     )
     max_loan_amount = models.PositiveBigIntegerField(
         _("largest loan (rupiah)"), null=True, blank=True, help_text=_("Empty when the program sets no maximum.")

@@ -325,7 +325,7 @@ def _validate_kube_owner(actor: User, kelurahan: Region | None, facilitator: Use
     if kelurahan is None or not access.visible_kelurahan(actor).filter(pk=kelurahan.pk).exists():
         raise ValidationError({"kelurahan": _("Choose a kelurahan you work in.")})
     if actor.is_facilitator and facilitator != actor:
-        raise ValidationError({"facilitator": _("A facilitator creates KUBE for themselves.")})
+        raise ValidationError({"facilitator": _("A facilitator can only create a KUBE for themselves.")})
     if facilitator is not None:
         if not access.visible_facilitators(actor).filter(pk=facilitator.pk).exists():
             raise ValidationError({"facilitator": _("Choose a facilitator of your city.")})

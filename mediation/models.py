@@ -179,8 +179,8 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    from_status = models.CharField(_("from"), max_length=12, choices=Case.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Case.Status.choices, blank=True)
+    from_status = models.CharField(_("previous status"), max_length=12, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("new status"), max_length=12, choices=Case.Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     old_due_date = models.DateField(_("previous due date"), null=True, blank=True)
     new_due_date = models.DateField(_("new due date"), null=True, blank=True)

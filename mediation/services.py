@@ -126,7 +126,7 @@ def case_open(*, actor, household, category: str, title: str, description: str =
     if not title:
         raise ValidationError({"title": _("Give the case a short title.")})
     if len(title) > Case._meta.get_field("title").max_length:
-        raise ValidationError({"title": _("Keep the title under 200 characters; put the rest in the description.")})
+        raise ValidationError({"title": _("Keep the title under 200 characters; write the rest under “What happened?”.")})
     if len(source) > 30 or len(source_ref) > 100:
         raise ValidationError({"source_ref": _("The source or its reference is too long.")})
     _validate_member(household, member)
@@ -162,7 +162,7 @@ def case_update(*, actor, case, title: str, description: str = "", member=None, 
     if not title:
         raise ValidationError({"title": _("Give the case a short title.")})
     if len(title) > Case._meta.get_field("title").max_length:
-        raise ValidationError({"title": _("Keep the title under 200 characters; put the rest in the description.")})
+        raise ValidationError({"title": _("Keep the title under 200 characters; write the rest under “What happened?”.")})
     _validate_member(case.household, member)
     before = {f: getattr(case, f) for f in DETAIL_FIELDS}
     case.title, case.description, case.member = title, (description or "").strip(), member

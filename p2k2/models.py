@@ -6,7 +6,7 @@ household is in at most one active group at a time (a database constraint), with
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,7 +81,7 @@ class Module(models.Model):
         ordering = ["number"]
 
     def __str__(self):
-        return f"{_('Module')} {self.number}: {self.title}"
+        return _("Module %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
 
 class ModuleSession(models.Model):

@@ -10,7 +10,7 @@ check again that the acting user may change the group, then apply the rules:
 """
 
 from collections.abc import Mapping
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,13 +30,8 @@ MEETING_EDITABLE = ("module_session", "date", "start_time", "place", "notes")
 MEMBER_STATUSES = (Household.Status.ACTIVE, Household.Status.SUSPENDED)
 
 
-def _plain(value):
-    # core.audit writes dates, decimals and models readably but not times of day.
-    return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
 def _snapshot(obj, fields) -> dict:
-    return {f: _plain(getattr(obj, f)) for f in fields}
+    return {f: getattr(obj, f) for f in fields}
 
 
 def _lock_group(actor: User, group: Group) -> Group:
@@ -135,7 +130,7 @@ def group_update(*, actor: User, group: Group, data: Mapping) -> Group:
         _not_in_future("formed_on", group.formed_on, timezone.localdate())
         first_join = group.memberships.order_by("joined_on").values_list("joined_on", flat=True).first()
         if first_join and group.formed_on > first_join:
-            raise ValidationError({"formed_on": _("Families joined on %(date)s; the group was formed on or before that.")
+            raise ValidationError({"formed_on": _("Some families joined on %(date)s; the formation date must be on or before that.")
                                    % {"date": first_join.strftime("%d-%m-%Y")}})
     if group.leader_id is not None and group.leader_id != old_leader_id:
         _check_leader(group)
@@ -207,15 +202,17 @@ def group_members_add(*, actor: User, group: Group, household_ids, joined_on: da
                       .select_for_update(of=("self",)).order_by("pk"))
     if len(households) != len(household_ids):
         raise ValidationError({"households": _("Some selected families are not in your area.")})
-    problems = {
-        _("not in this facilitator's caseload"): [h for h in households if h.facilitator_id != group.facilitator_id],
-        _("not in this group's kelurahan"): [h for h in households if h.kelurahan_id != group.kelurahan_id],
-        _("no longer active in PKH"): [h for h in households if h.status not in MEMBER_STATUSES],
-    }
-    for problem, wrong in problems.items():
+    problems = (
+        (_("These families are not in this facilitator's caseload: %(list)s"),
+         [h for h in households if h.facilitator_id != group.facilitator_id]),
+        (_("These families are not in this group's kelurahan: %(list)s"),
+         [h for h in households if h.kelurahan_id != group.kelurahan_id]),
+        (_("These families are no longer active in PKH: %(list)s"),
+         [h for h in households if h.status not in MEMBER_STATUSES]),
+    )
+    for message, wrong in problems:
         if wrong:
-            raise ValidationError({"households": _("Families %(problem)s: %(list)s")
-                                   % {"problem": problem, "list": ", ".join(_household_label(h) for h in wrong[:10])}})
+            raise ValidationError({"households": message % {"list": ", ".join(_household_label(h) for h in wrong[:10])}})
     already = list(GroupMembership.objects.filter(household__in=households, left_on__isnull=True).select_related("group", "household"))
     if already:
         raise ValidationError({"households": _("A family can be in only one active group. Already in a group: %(list)s")

@@ -55,14 +55,6 @@ def _meeting(request, pk, *, for_write=False):
     return access.get_scoped_or_404(request.user, meetings, pk, for_write=for_write)
 
 
-def _size_message(request, count: int) -> None:
-    settings = selectors.rules()
-    warning = selectors.size_warning(count, settings)
-    if warning:
-        messages.warning(request, _("The group now has %(count)s families; P2K2 groups usually have %(min)s–%(max)s.")
-                         % {"count": count, "min": settings.group_min_households, "max": settings.group_max_households})
-
-
 # --- groups -------------------------------------------------------------------------------------
 
 @login_required
@@ -165,7 +157,6 @@ def group_members(request, pk):
         else:
             messages.success(request, ngettext("%(count)s family added to the group.",
                                                "%(count)s families added to the group.", added) % {"count": added})
-            _size_message(request, len(selectors.current_members(group)))
             return redirect("p2k2_group_detail", pk=group.pk)
     selected = set(form["households"].value() or [])
     return render(request, "p2k2/group_members.html", {
@@ -190,7 +181,6 @@ def membership_remove(request, pk):
             _attach_errors(form, exc)
         else:
             messages.success(request, _("The family left the group; its history is kept."))
-            _size_message(request, len(selectors.current_members(group)))
             return redirect("p2k2_group_detail", pk=group.pk)
     return render(request, "p2k2/membership_remove.html", {
         "form": form, "membership": membership, "group": group,

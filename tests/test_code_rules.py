@@ -59,3 +59,14 @@ def test_the_indonesian_catalogue_is_compiled_and_complete():
     untranslated = re.findall(r'msgid "(.+)"\nmsgstr ""\n\n', text)
     assert not untranslated, f"untranslated: {untranslated[:5]}"
     assert "#, fuzzy" not in text.split("\n\n", 1)[1], "fuzzy entries are not used by gettext"
+
+
+def test_ruff_finds_no_undefined_names_or_unused_imports():
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed in this environment")
+    result = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

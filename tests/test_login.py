@@ -1,6 +1,5 @@
 """Signing in: lockout after repeated failures, no hint about which accounts exist, audit of sign-ins."""
 
-import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent

@@ -16,7 +16,6 @@ from compliance.models import CommitmentRecord, Facility, FacilityLink, Househol
 from compliance.periods import Period
 from tests.compliance.conftest import add_member, fail_school, pupils, save, shown
 from tests.conftest import make_family
-from tests.factories import region
 
 
 def now_period() -> Period:

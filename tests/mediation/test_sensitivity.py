@@ -81,7 +81,7 @@ def test_the_case_page_by_role(world, client_for, referred_child_case, persona, 
 
 
 def test_an_administrator_cannot_change_or_open_a_child_protection_case(world, client_for, referred_child_case):
-    client = client_for(world.admin)
+    client = english(client_for(world.admin))
     for name in ("case_note", "case_transition", "case_due_date", "referral_create"):
         response = client.post(reverse(name, args=[referred_child_case.pk]), {"note": "x"})
         assert response.status_code == 403, name
@@ -131,7 +131,7 @@ def test_the_audit_log_keeps_the_facts_but_not_the_details(world, referred_child
 
 
 def test_the_django_admin_lists_the_case_without_details(world, client, referred_child_case):
-    client.force_login(world.admin)
+    english(client).force_login(world.admin)
     html = client.get("/admin/mediation/case/").content.decode()
     assert "Child protection case" in html and not any(secret in html for secret in SECRETS)
     html = client.get(f"/admin/mediation/case/{referred_child_case.pk}/change/").content.decode()
