@@ -1,10 +1,12 @@
-"""Demo data for Jakarta Timur: regions, staff accounts and N plausible KPM households.
+"""Demo data for Jakarta Timur: regions, staff accounts, N plausible KPM households and their field work.
 
 Everything comes from `random.Random` streams derived from the seed (one for the staff, one for
-the households), so the same seed gives the same data. Ages and pregnancies are relative to the
-fixed REFERENCE_DATE, not today, for the same reason. Households
+the households, one per part of the field work), so the same seed gives the same data. Ages and
+pregnancies are relative to the fixed REFERENCE_DATE, not today, for the same reason. Households
 and members are written with bulk inserts (no services, no per-row audit): this is demo data, and
-25,000 households must seed in well under two minutes.
+25,000 households must seed in well under three minutes. The field work (visits, P2K2, cases,
+businesses, commitment verification) and how it stays plausible after REFERENCE_DATE are described
+in org.demo.fieldwork.
 """
 
 import csv
@@ -23,6 +25,7 @@ from beneficiaries.models import Assignment, Bank, Household, HouseholdStatusCha
 from core.audit import audit_record
 from core.models import AuditEvent
 from org.demo import names
+from org.demo.fieldwork import FieldworkResult, build_world, seed_fieldwork
 from org.models import FacilitatorProfile, Region, User
 from org.regions import regions_import
 
@@ -96,6 +99,7 @@ class SeedResult:
     unassigned: int = 0
     by_status: dict = field(default_factory=dict)
     caseloads: list = field(default_factory=list)  # households per facilitator
+    fieldwork: FieldworkResult = field(default_factory=FieldworkResult)
 
 
 def _weighted(rng: random.Random, pairs):
@@ -500,10 +504,11 @@ def seed_demo(*, households: int = 5000, seed: int = 2026) -> SeedResult:
         plans.append(maker.household(f"3175{serial:08d}", code, facilitator))
 
     Household.objects.bulk_create([p[0] for p in plans], batch_size=BATCH)
-    members, statuses, custody, assignments = [], [], [], []
+    members, members_of, statuses, custody, assignments = [], [], [], [], []
     coordinator = staff.users["koordinator"]
     for household, member_rows, status_rows, custody_rows, assigned_from in plans:
-        members.extend(Member(household_id=household.pk, **m) for m in member_rows)
+        members_of.append([Member(household_id=household.pk, **m) for m in member_rows])
+        members.extend(members_of[-1])
         for row in status_rows:
             row.household_id = household.pk
             row.changed_by = coordinator if row.status != Household.Status.ACTIVE else None
@@ -524,6 +529,9 @@ def seed_demo(*, households: int = 5000, seed: int = 2026) -> SeedResult:
     result.by_status = dict(Counter(p[0].status for p in plans))
     loads = Counter(p[0].facilitator_id for p in plans if p[0].facilitator_id)
     result.caseloads = sorted(loads.get(f.pk, 0) for f in staff.facilitators)
+    world = build_world(seed=seed, reference=REFERENCE_DATE, staff=staff, plans=plans, members_of=members_of,
+                        region_rows=read_regions(), centres=maker.centres)
+    result.fieldwork = seed_fieldwork(world)
     audit_record(actor=None, action=AuditEvent.Action.IMPORT, object_type="demo",
                  message=f"Demo data (seed_demo --seed {seed}): {result.households} households, {result.members} members")
     return result

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: fill an empty database with the Jakarta Timur demo (see org.demo.seed)."""
+"""`manage.py seed_demo`: fill an empty database with the Jakarta Timur demo (see org.demo.seed and
+org.demo.fieldwork)."""
 
 import time
 
@@ -10,7 +11,8 @@ from org.demo import seed as demo
 
 
 class Command(BaseCommand):
-    help = "Create demo regions, staff accounts and KPM households for Kota Jakarta Timur (deterministic per seed)."
+    help = ("Create demo regions, staff accounts, KPM households and their field work (visits, P2K2, cases, "
+            "businesses, commitment verification) for Kota Jakarta Timur (deterministic per seed).")
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=5000, help="number of households (default 5000)")
@@ -46,6 +48,15 @@ class Command(BaseCommand):
             f"  members: {result.members}\n"
             f"  households per facilitator: {demo.caseload_summary(result.caseloads)}"
         )
+        self.stdout.write(f"\nField work up to the reference date {demo.REFERENCE_DATE:%d %B %Y} "
+                          "(P2K2 meetings scheduled 120 days beyond):")
+        width = max((len(label) for label in result.fieldwork.counts), default=0)
+        for label, count in result.fieldwork.counts.items():
+            self.stdout.write(f"  {label:<{width}}  {count}")
+        if result.fieldwork.patterns:
+            self.stdout.write("\nPlanted patterns for supervision (see org/demo/fieldwork.py):")
+            for key, username, text in result.fieldwork.patterns:
+                self.stdout.write(f"  {username}  {key}: {text}")
         self.print_logins()
 
     def print_logins(self):
