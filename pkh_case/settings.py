@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mediation",
     "livelihood",
     "compliance",
+    "graduation",
 ]
 
 MIDDLEWARE = [

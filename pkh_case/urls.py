@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/", include("mediation.urls")),
     path("livelihood/", include("livelihood.urls")),
     path("commitments/", include("compliance.urls")),
+    path("graduation/", include("graduation.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Graduation URLs: assessments (see graduation/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Graduation URLs: proposals (see graduation/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Graduation URLs: screening (see graduation/urls.py)."""
+
+urlpatterns: list = []

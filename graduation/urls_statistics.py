@@ -1,0 +1,3 @@
+"""Graduation URLs: statistics (see graduation/urls.py)."""
+
+urlpatterns: list = []
