@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from beneficiaries import assignment
@@ -40,6 +41,20 @@ def _snapshot(obj, fields) -> dict:
 def _bump_version(household: Household) -> None:
     Household.objects.filter(pk=household.pk).update(version=F("version") + 1, updated_at=timezone.now())
     household.refresh_from_db(fields=["version", "updated_at"])
+
+
+# Graduated and exited families stay visible to their facilitator, read-only: a coordinator who must correct
+# one reactivates it first (household_set_status, with the dated history).
+LEFT_PROGRAM = (Household.Status.GRADUATED, Household.Status.EXITED)
+
+
+def require_in_program(household: Household) -> None:
+    if household.status in LEFT_PROGRAM:
+        raise ValidationError(
+            _("This family left the program (%(status)s since %(date)s): its data is read-only.") % {
+                "status": household.get_status_display().lower(),
+                "date": date_format(household.status_since, "DATE_FORMAT")}
+        )
 
 
 def _check_version(household: Household, expected_version: int | None) -> None:
@@ -88,6 +103,7 @@ def households_assign(*, actor: User, household_ids, facilitator: User | None, r
 def household_update(*, actor: User, household: Household, data: dict, expected_version: int | None = None) -> Household:
     access.require_write(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    require_in_program(household)
     _check_version(household, expected_version)
     fields = [f for f in HOUSEHOLD_EDITABLE if f in data]
     before = _snapshot(household, fields)
@@ -143,6 +159,7 @@ def kks_custody_record(*, actor: User, household: Household, holder: str, since:
     if holder not in Household.FAMILY_HOLDERS and not holder_name.strip():
         raise ValidationError({"holder_name": _("Name the person who holds the card.")})
     household = Household.objects.select_for_update().get(pk=household.pk)
+    require_in_program(household)
     record = KKSCustody.objects.create(
         household=household, holder=holder, holder_name=holder_name.strip(), since=since, note=note, recorded_by=actor
     )
@@ -183,6 +200,7 @@ def _validate_member(member: Member) -> None:
 def member_create(*, actor: User, household: Household, data: dict) -> Member:
     access.require_write(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    require_in_program(household)
     member = Member(household=household, **{f: data[f] for f in MEMBER_EDITABLE if f in data})
     member.full_clean(exclude=["household"], validate_constraints=False)
     _validate_member(member)
@@ -197,6 +215,7 @@ def member_create(*, actor: User, household: Household, data: dict) -> Member:
 def member_update(*, actor: User, member: Member, data: dict, expected_version: int | None = None) -> Member:
     access.require_write(actor)
     household = Household.objects.select_for_update().get(pk=member.household_id)
+    require_in_program(household)
     _check_version(household, expected_version)
     member = Member.objects.get(pk=member.pk)
     fields = [f for f in MEMBER_EDITABLE if f in data]
@@ -220,6 +239,7 @@ def pengurus_change(*, actor: User, household: Household, member: Member) -> Non
     """Make another member the family recipient (the one who holds the card and receives the money)."""
     access.require_write(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    require_in_program(household)
     if member.household_id != household.pk or member.exit_reason:
         raise ValidationError({"member": _("Choose a current member of this household.")})
     previous = household.members.filter(is_pengurus=True).first()

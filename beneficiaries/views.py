@@ -106,6 +106,8 @@ def _household_context(request, household, *, reveal_identity=False):
     member_warnings = {m.pk: nik_birth_date_warning(m.nik, m.birth_date, m.sex) for m in members}
     counted_by_member = {c.member_id: c.code for c in result.counted}
     can_manage = access.can_manage_caseloads(request.user)
+    # A family that left the program is read-only: no edit buttons (the services refuse the edits too).
+    can_edit = access.can_write(request.user) and household.status not in services.LEFT_PROGRAM
     return {
         "household": household,
         "members": members,
@@ -117,12 +119,12 @@ def _household_context(request, household, *, reveal_identity=False):
         "stage_amount": stage_amount,
         "stage_components": stage_result,
         "reveal_identity": reveal_identity,
-        "can_write": access.can_write(request.user),
+        "can_write": can_edit,
         "can_manage": can_manage,
         "assign_form": AssignForm(user=request.user, household_choices=[household.pk],
                                   initial={"households": [str(household.pk)]}) if can_manage else None,
         "status_form": StatusForm() if can_manage else None,
-        "kks_form": KKSCustodyForm() if access.can_write(request.user) else None,
+        "kks_form": KKSCustodyForm() if can_edit else None,
         "kks_records": list(household.kks_custody.all()),
         "panels": render_parts(HOUSEHOLD_PANELS, request.user, household, today),
     }
@@ -270,9 +272,13 @@ def city_overview(request):
     if not access.can_view_city(request.user):
         raise PermissionDenied
     city, cities = _selected_city(request)
-    overview = selectors.city_overview(request.user, city, on=timezone.localdate())
+    from graduation.proposals import pending_summary
+
+    today = timezone.localdate()
+    overview = selectors.city_overview(request.user, city, on=today)
     return render(request, "beneficiaries/city_overview.html", {
         "overview": overview, "city": city, "cities": cities, "can_manage": access.can_manage_caseloads(request.user),
+        "graduation_pending": pending_summary(request.user, city, today=today),
     })
 
 

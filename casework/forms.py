@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.forms import DateInput
+from beneficiaries.models import Household
 from casework.models import HomeVisit
 from core.widgets import FastSelect
 
@@ -51,6 +52,10 @@ class VisitForm(forms.Form):
         self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["backdate_reason"].help_text = _("Needed when the visit was more than %(days)s days ago.") % {
             "days": backdate_days}
+        if len(households) == 1 and households[0].status == Household.Status.GRADUATED:
+            # A graduated family is visited only to follow up on how it does after leaving PKH.
+            self.fields["purpose"].choices = [(HomeVisit.Purpose.POST_GRADUATION, HomeVisit.Purpose.POST_GRADUATION.label)]
+            self.fields["purpose"].initial = HomeVisit.Purpose.POST_GRADUATION
         self.helper = FormHelper()
         self.helper.form_tag = False
 

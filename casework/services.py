@@ -33,6 +33,14 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 def visit_problems(household: Household, data: dict, *, now: datetime, rules: CaseworkSettings) -> dict:
     """{field: message} for a visit that cannot be saved as given (the form shows them all at once)."""
     errors = {}
+    purpose = data.get("purpose")
+    # A family that left the program is only visited to see how it does after graduation.
+    if household.status == Household.Status.EXITED:
+        errors["household"] = _("This family left the program: visits can no longer be recorded for it.")
+    elif household.status == Household.Status.GRADUATED and purpose and purpose != HomeVisit.Purpose.POST_GRADUATION:
+        errors["purpose"] = _("This family has graduated: only a follow-up after graduation can be recorded.")
+    elif purpose == HomeVisit.Purpose.POST_GRADUATION and household.status != Household.Status.GRADUATED:
+        errors["purpose"] = _("A follow-up after graduation is only for a family that has graduated.")
     visited_at = data.get("visited_at")
     if visited_at is None:
         pass
@@ -50,7 +58,9 @@ def visit_problems(household: Household, data: dict, *, now: datetime, rules: Ca
     if data.get("geo_status") == HomeVisit.Geo.OK and not has_position:
         errors["geo_status"] = _("The position is missing; try again or save without it.")
     if data.get("set_home_position"):
-        if household.has_home_position:
+        if household.status in (Household.Status.GRADUATED, Household.Status.EXITED):
+            errors["set_home_position"] = _("This family left the program: its home position can no longer be changed.")
+        elif household.has_home_position:
             errors["set_home_position"] = _("The family's home position is already recorded.")
         elif not has_position:
             errors["set_home_position"] = _("There is no position to save as the home position.")

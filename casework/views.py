@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from beneficiaries.models import Household
 from casework import selectors, services
 from casework.forms import VisitForm
 from casework.models import CaseworkSettings
@@ -42,7 +43,9 @@ def visit_create(request):
         access.get_household_or_404(request.user, household_pk)  # 404 when out of scope
     rules = CaseworkSettings.current()
     form = VisitForm(request.POST or None, households=households, rules=rules,
-                     initial={"household": household_pk, "submission_key": uuid.uuid4().hex})
+                     initial={"household": household_pk, "submission_key": uuid.uuid4().hex,
+                              # "Record the follow-up visit" links preset the purpose.
+                              **({"purpose": request.GET["purpose"]} if request.GET.get("purpose") else {})})
     if request.method == "POST" and form.is_valid():
         household = access.get_household_or_404(request.user, form.cleaned_data["household"], for_write=True)
         try:
@@ -58,7 +61,8 @@ def visit_create(request):
     fixed = households[0] if household_pk and households else None
     return render(request, "casework/visit_form.html", {
         "form": form, "fixed_household": fixed, "rules": rules,
-        "can_set_home": fixed is not None and not fixed.has_home_position,
+        "can_set_home": (fixed is not None and not fixed.has_home_position
+                         and fixed.status not in (Household.Status.GRADUATED, Household.Status.EXITED)),
     })
 
 

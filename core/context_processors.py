@@ -11,6 +11,7 @@ CASEWORK_NAV = (
     ("mediation", "case_list", _("Cases")),
     ("livelihood", "livelihood_overview", _("Businesses")),
     ("compliance", "compliance_index", _("Commitments")),
+    ("graduation", "graduation_candidates", _("Graduation")),
 )
 
 

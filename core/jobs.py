@@ -134,7 +134,10 @@ def run_job(job_id: int, work) -> Job | None:
             job.report_file.save(f"{job.kind}-{job.pk}-report.csv", ContentFile(report), save=False)
         job.status = Job.Status.SUCCEEDED
         job.finished_at = timezone.now()
+        # The work reported its total through Progress (UPDATEs), not through this object.
+        job.progress_total = Job.objects.filter(pk=job_id).values_list("progress_total", flat=True).get()
         if job.progress_total:
             job.progress_done = job.progress_total
-        job.save(update_fields=["result", "message", "report_file", "status", "finished_at", "progress_done"])
+        job.save(update_fields=["result", "message", "report_file", "status", "finished_at", "progress_done",
+                                "progress_total"])
     return job

@@ -13,12 +13,17 @@
 
 Every rule checked becomes a `Check` with the data it used; graduation.reasons turns it into words.
 The first class that applies wins, and the checks stop there.
+
+Thresholds are compared exactly, never after rounding: the income needed is rounded *up* to whole
+rupiah (income per person is whole rupiah, rounded down), an assessment of 31 December 2025 is valid
+through 31 December 2026 with 12 months, and savings of 0.95 months or P2K2 attendance of 74.6% do not
+reach 1 month or 75% (they are shown rounded down, as 0.9 and 74%).
 """
 
 import calendar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from beneficiaries.components import MemberFacts, YearRules, household_components
 
@@ -92,7 +97,8 @@ class Check:
     weight: int = 0
 
     def as_json(self) -> dict:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every value, a third of a city's screening time.
+        return {"key": self.key, "passed": self.passed, "kind": self.kind, "data": self.data, "weight": self.weight}
 
     @classmethod
     def from_json(cls, value: dict) -> "Check":
@@ -110,7 +116,13 @@ class Result:
     score: int | None = None
 
     def failed(self) -> list[Check]:
-        return [c for c in self.checks if c.passed is False and c.kind in ("required", "score", "natural_soon")]
+        """What keeps the household from being an independent-prosperous candidate: the required checks
+        and the score that failed. The two economy checks are alternatives: they are missing only when
+        neither passed."""
+        economy = [c for c in self.checks if c.kind == "required" and c.data.get("group") == "economy"]
+        economy_ok = any(c.passed for c in economy)
+        return [c for c in self.checks if c.passed is False and c.kind in ("required", "score")
+                and not (economy_ok and c in economy)]
 
 
 # --- small pure helpers -----------------------------------------------------------------------
@@ -130,6 +142,24 @@ def months_between(first: date, last: date) -> int:
     return months
 
 
+def business_net(summary) -> int | None:
+    """A business's average net income per month as the rules read it: the recent months' average
+    (livelihood.selectors.RECENT_MONTHS), else the average of every recorded month."""
+    return summary.recent_average_net if summary.recent_average_net is not None else summary.average_net
+
+
+def savings_months(amount: int, monthly_spending: int) -> float | None:
+    """Months of spending the savings cover, rounded down to 0.1 (None when spending is not recorded)."""
+    if not monthly_spending:
+        return None
+    return float((Decimal(amount) / monthly_spending).quantize(Decimal("0.1"), rounding=ROUND_FLOOR))
+
+
+def attendance_percent(present: int, meetings: int) -> int | None:
+    """Whole percent, rounded down (74.6 % shows as 74 %, never as the 75 % it does not reach)."""
+    return 100 * present // meetings if meetings else None
+
+
 def housing_score(assessment) -> int:
     return sum(points.get(getattr(assessment, name), 0) for name, points in HOUSING_POINTS.items())
 
@@ -146,7 +176,15 @@ def asset_names(assessment) -> list[str]:
 
 
 def income_needed(poverty_line: int, multiple: Decimal) -> int:
-    return int((Decimal(poverty_line) * Decimal(multiple)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The least whole-rupiah income per person that is at least `multiple` × the line (rounded up: with
+    a line of Rp850.001 and 1.5, Rp1.275.001 is still below 1.275.001,5)."""
+    return int((Decimal(poverty_line) * Decimal(str(multiple))).quantize(Decimal(1), rounding=ROUND_CEILING))
+
+
+def assessment_is_recent(assessed_on: date, as_of: date, max_months: int) -> bool:
+    """Made on or before the date and at most `max_months` old: assessed on 31 December 2025, it is
+    valid up to and including 31 December 2026 with 12 months."""
+    return assessed_on <= as_of <= add_months(assessed_on, max_months)
 
 
 def _components_data(result) -> list[dict]:
@@ -180,9 +218,12 @@ def classify(*, household: HouseholdFacts, members: list[MemberFacts], as_of: da
     horizon = add_months(as_of, rules.horizon_months)
     later = household_components(members, horizon, horizon_year_rules)
     ending = [c for c in _components_data(now) if c not in _components_data(later)]
+    # The rule reads today's pregnancy data as it is; a birth before the horizon is only pointed out.
+    births = [{"member": m.name, "due": m.expected_delivery_date.isoformat()} for m in members
+              if m.pregnant and m.expected_delivery_date and as_of <= m.expected_delivery_date < horizon]
     checks.append(Check("no_components_at_horizon", not later.counted, "natural_soon",
                         {"date": horizon.isoformat(), "months": rules.horizon_months,
-                         "components": _components_data(later), "ending": ending}))
+                         "components": _components_data(later), "ending": ending, "births": births}))
     if not later.counted:
         result.classification = ALAMIAH_SEGERA
         return result
@@ -192,8 +233,7 @@ def classify(*, household: HouseholdFacts, members: list[MemberFacts], as_of: da
         checks.append(Check("assessment_recent", False, "required", {"date": None}))
         return result
     age = months_between(assessment.assessed_on, as_of)
-    recent = age < rules.assessment_max_age_months or (
-        age == rules.assessment_max_age_months and add_months(assessment.assessed_on, age) == as_of)
+    recent = assessment_is_recent(assessment.assessed_on, as_of, rules.assessment_max_age_months)
     checks.append(Check("assessment_recent", recent, "required",
                         {"date": assessment.assessed_on.isoformat(), "number": assessment.number, "months": age,
                          "max_months": rules.assessment_max_age_months}))
@@ -208,14 +248,15 @@ def classify(*, household: HouseholdFacts, members: list[MemberFacts], as_of: da
                         {"score": score, "max": HOUSING_MAX, "level": level, "min_level": rules.min_housing_level}))
     checks.extend(_weighted_checks(household, assessment, as_of, rules, p2k2))
     result.score = sum(c.weight for c in checks if c.kind == "weighted" and c.passed)
-    checks.append(Check("score", result.score >= rules.score_threshold, "score",
-                        {"score": result.score, "threshold": rules.score_threshold, "max": rules.max_score,
-                         "missing": [c.key for c in checks if c.kind == "weighted" and not c.passed]}))
+    score = Check("score", result.score >= rules.score_threshold, "score",
+                  {"score": result.score, "threshold": rules.score_threshold, "max": rules.max_score,
+                   "missing": [c.key for c in checks if c.kind == "weighted" and not c.passed]})
+    checks.append(score)
     checks.append(Check("wants_to_graduate", None, "info", {"wants": assessment.wants_to_graduate}))
 
     economy = [c for c in checks if c.kind == "required" and c.data.get("group") == "economy"]
     required = [c for c in checks if c.kind == "required" and c.data.get("group") != "economy"]
-    if any(c.passed for c in economy) and all(c.passed for c in required) and checks[-2].passed:
+    if any(c.passed for c in economy) and all(c.passed for c in required) and score.passed:
         result.classification = KANDIDAT_MANDIRI
     return result
 
@@ -236,9 +277,7 @@ def _economy_checks(assessment, businesses, rules: RuleSet, poverty_line: int | 
     running = [b for b in businesses if not b.stopped]
     business = {"group": "economy", "min_months": rules.business_min_months}
     if running:
-        def net(b):
-            return b.recent_average_net if b.recent_average_net is not None else b.average_net
-
+        net = business_net
         best = max(running, key=lambda b: (b.months_running >= rules.business_min_months and (net(b) or 0) > 0,
                                            b.months_running, net(b) or 0))
         business.update(source="records", name=best.name, months=best.months_running, net=net(best))
@@ -264,12 +303,14 @@ def _school_check(assessment, now) -> Check:
 def _weighted_checks(household: HouseholdFacts, assessment, as_of: date, rules: RuleSet,
                      p2k2: tuple[int, int] | None) -> list[Check]:
     assets = asset_names(assessment)
-    months = None
+    # Compared exactly, shown rounded down: 0.95 months of spending is not "1 month" (nor 74.6% "75%").
+    months = savings_months(assessment.savings_amount, assessment.monthly_spending)
+    savings_ok = assessment.savings_amount > 0
     if assessment.monthly_spending:
-        months = float((Decimal(assessment.savings_amount) / assessment.monthly_spending).quantize(Decimal("0.1")))
-    savings_ok = assessment.savings_amount > 0 and (months is None or months >= rules.min_savings_months)
+        savings_ok = savings_ok and assessment.savings_amount >= rules.min_savings_months * assessment.monthly_spending
     present, meetings = p2k2 or (0, 0)
-    percent = round(100 * present / meetings) if meetings else None
+    percent = attendance_percent(present, meetings)
+    p2k2_ok = bool(meetings) and 100 * present >= rules.min_p2k2_percent * meetings
     years = as_of.year - household.joined_year
     return [
         Check("assets", len(assets) >= rules.min_assets, "weighted",
@@ -278,7 +319,7 @@ def _weighted_checks(household: HouseholdFacts, assessment, as_of: date, rules: 
               {"amount": assessment.savings_amount, "months": months, "min_months": rules.min_savings_months},
               rules.weight_savings),
         Check("jkn", assessment.jkn == "all", "weighted", {"jkn": assessment.jkn}, rules.weight_jkn),
-        Check("p2k2_attendance", percent is not None and percent >= rules.min_p2k2_percent, "weighted",
+        Check("p2k2_attendance", p2k2_ok, "weighted",
               {"present": present, "meetings": meetings, "percent": percent, "min": rules.min_p2k2_percent},
               rules.weight_p2k2),
         Check("years_in_program", years >= rules.min_years_in_program, "weighted",

@@ -1,19 +1,55 @@
 """Words for the classifier's checks (graduation.classifier.Check), in the active language: what was
-checked, the data it used, and — when it failed — what is missing and by how much."""
+checked, the data it used, and — when it failed — what is missing and by how much.
 
+A city's screening describes some 200,000 checks: the translations, dates and numbers are memoised per
+language (Django's gettext looks the active language up on every call, which alone took seconds)."""
+
+import threading
 from datetime import date
+from functools import lru_cache
 
-from django.utils import formats
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import formats, translation
 
 from core.templatetags.pkh import rupiah
 from graduation.classifier import Check
 
+_active = threading.local()  # the language of the describe()/reasons() call running in this thread
+
+
+@lru_cache(maxsize=2048)
+def _translated(language: str, message: str) -> str:
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+@lru_cache(maxsize=2048)
+def _translated_plural(language: str, singular: str, plural: str, count: int) -> str:
+    with translation.override(language):
+        return translation.ngettext(singular, plural, count)
+
+
+def _(message: str) -> str:
+    return _translated(_active.language, message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _translated_plural(_active.language, singular, plural, count)
+
+
+@lru_cache(maxsize=4096)
+def _date_in(language: str, value: str) -> str:
+    with translation.override(language):
+        return formats.date_format(date.fromisoformat(value), "j F Y")
 
 
 def _date(value: str | None) -> str:
-    return formats.date_format(date.fromisoformat(value), "j F Y") if value else ""
+    return _date_in(_active.language, value) if value else ""
+
+
+@lru_cache(maxsize=1024)
+def _decimal_in(language: str, value: float) -> str:
+    with translation.override(language):
+        return formats.number_format(value, 1)
 
 
 def _level(code: str) -> str:
@@ -33,16 +69,22 @@ def _asset(name: str) -> str:
 
 
 def describe(check: Check | dict) -> str:
-    """One sentence for a check."""
-    if isinstance(check, dict):
-        check = Check.from_json(check)
-    d = check.data
-    describe_key = _DESCRIBERS.get(check.key)
-    return describe_key(check, d) if describe_key else check.key
+    """One sentence for a check, in the active language."""
+    return _describe(check, translation.get_language() or "en")
 
 
 def reasons(checks) -> list[str]:
-    return [describe(c) for c in checks]
+    """One sentence per check, in the active language."""
+    language = translation.get_language() or "en"
+    return [_describe(c, language) for c in checks]
+
+
+def _describe(check: Check | dict, language: str) -> str:
+    if isinstance(check, dict):
+        check = Check.from_json(check)
+    _active.language = language
+    describe_key = _DESCRIBERS.get(check.key)
+    return describe_key(check, check.data) if describe_key else check.key
 
 
 def _no_components(check, d):
@@ -65,8 +107,13 @@ def _decile(check, d):
 
 def _horizon(check, d):
     if check.passed:
-        return _("Within %(months)d months (on %(date)s) no component is left: %(ending)s will end.") % {
+        text = _("Within %(months)d months (on %(date)s) no component is left: %(ending)s will end.") % {
             "months": d["months"], "date": _date(d["date"]), "ending": _components(d["ending"]) or "—"}
+        for birth in d.get("births", ()):
+            text += " " + _("%(member)s expects a baby on %(due)s: a newborn would be a new early-childhood "
+                            "component, so check before proposing.") % {"member": birth["member"],
+                                                                         "due": _date(birth["due"])}
+        return text
     return _("On %(date)s (in %(months)d months) components still count: %(list)s.") % {
         "date": _date(d["date"]), "months": d["months"], "list": _components(d["components"])}
 
@@ -108,6 +155,9 @@ def _business(check, d):
         values["missing"] = d["min_months"] - d["months"]
         return _("%(name)s has run %(months)d months: %(missing)d more to reach %(min)d (average net income "
                  "%(net)s).") % values
+    if d["net"] is None:
+        return _("%(name)s has run %(months)d months but no monthly income is recorded: record its revenue and "
+                 "expenses (the average net income must be positive).") % values
     return _("%(name)s has run %(months)d months but its average net income is %(net)s: it must be positive.") % values
 
 
@@ -140,9 +190,11 @@ def _assets(check, d):
 
 def _savings(check, d):
     values = {"amount": rupiah(d["amount"]), "min": d["min_months"], "weight": check.weight,
-              "months": formats.number_format(d["months"], 1) if d["months"] is not None else "?"}
+              "months": _decimal_in(_active.language, d["months"]) if d["months"] is not None else "?"}
     if d["amount"] == 0:
         return _("No savings: +%(weight)d needs savings of at least %(min)d month(s) of spending.") % values
+    if d["months"] is None:  # no spending recorded: any savings count
+        return _("Savings %(amount)s (spending per month not recorded): +%(weight)d.") % values
     if check.passed:
         return _("Savings %(amount)s (%(months)s months of spending): +%(weight)d.") % values
     return _("Savings %(amount)s cover %(months)s months of spending, %(min)d needed for +%(weight)d.") % values

@@ -1,3 +1,9 @@
 """Graduation URLs: screening (see graduation/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from graduation.views import screening
+
+urlpatterns = [
+    path("screening/", screening.refresh, name="graduation_screening_refresh"),
+]

@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.tasks.nightly_refresh_task",
         "schedule": crontab(hour=1, minute=30),  # Asia/Jakarta (CELERY_TIMEZONE)
     },
+    # The "Kandidat graduasi" lists: every household classified as of the 1st of the month.
+    "graduation-monthly-screening": {
+        "task": "graduation.tasks.monthly_screening_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),  # Asia/Jakarta (CELERY_TIMEZONE)
+    },
 }
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).

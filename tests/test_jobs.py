@@ -118,3 +118,18 @@ def test_a_failing_job_is_marked_failed_with_a_message(world):
 
     job = run_job(job.pk, boom)
     assert job.status == Job.Status.FAILED and "RuntimeError" in job.message
+
+
+def test_a_finished_job_shows_all_of_its_progress(world):
+    """The job page shows 10 / 10 when a job that reported its total during the work has finished."""
+    from core.jobs import run_job
+
+    job = Job.objects.create(kind="test")
+
+    def work(job, progress):
+        progress(3, 10, "Working")
+        return {}, "done", None
+
+    run_job(job.pk, work)
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total, job.percent) == (Job.Status.SUCCEEDED, 10, 10, 100)
