@@ -24,6 +24,12 @@ from tests.factories import FacilitatorFactory, HouseholdFactory, MemberFactory,
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """These tests read messages in English (the source language), on the pages too."""
+    settings.LANGUAGE_CODE = "en"
+
+
 # An assessment that passes every independent-prosperous criterion with a poverty line of Rp850.000.
 STRONG = dict(
     household_size=4, income_work=4_000_000, income_business=2_000_000, work_stability="permanent",

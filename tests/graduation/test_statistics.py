@@ -15,7 +15,7 @@ from beneficiaries.models import Household
 from core.models import AuditEvent
 from graduation import statistics
 from graduation.models import Proposal, ScreeningResult
-from graduation.views.statistics import SECTION_ORDER
+from graduation.statistics_tables import SECTION_ORDER
 from org.models import FacilitatorProfile, User
 from tests.conftest import make_family
 from tests.factories import FacilitatorFactory, HouseholdFactory, UserFactory, region
