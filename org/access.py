@@ -122,6 +122,21 @@ def scoped_by_household_or_area(user, queryset: QuerySet, *, household_path: str
     return by_household | by_area
 
 
+def scoped_by_household_or_city(user, queryset: QuerySet, *, household_path: str = "household",
+                                city_field: str = "city_code") -> QuerySet:
+    """Rows that belong to a household when they matched one, else only to a city (a bank row whose ID KPM
+    is not in the registry): the first are limited like the households (`scoped`); the others are seen by
+    the coordinators and auditors of that city and by administrators, never by a facilitator."""
+    by_household = scoped(user, queryset.filter(**{f"{household_path}__isnull": False}), household_path)
+    unmatched = queryset.filter(**{f"{household_path}__isnull": True})
+    role = _role(user)
+    if role == User.Role.ADMIN:
+        return by_household | unmatched
+    if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return by_household | unmatched.filter(**{f"{city_field}__in": city_codes(user)})
+    return by_household
+
+
 def get_scoped_or_404(user, queryset: QuerySet, pk, *, for_write: bool = False):
     """One row of an already-scoped queryset, else 404; 403 when the user may see but not change it."""
     try:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "livelihood",
     "compliance",
     "graduation",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

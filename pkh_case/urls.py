@@ -22,4 +22,5 @@ urlpatterns = [
     path("livelihood/", include("livelihood.urls")),
     path("commitments/", include("compliance.urls")),
     path("graduation/", include("graduation.urls")),
+    path("transactions/", include("monitoring.urls")),
 ]

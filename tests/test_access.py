@@ -105,3 +105,30 @@ def test_the_admin_lists_households_through_the_same_scoping(world, client):
     client.force_login(world.admin)
     html = client.get("/admin/beneficiaries/household/", {"q": world.household_b.id_kpm}).content.decode()
     assert world.household_b.id_kpm in html and world.household.id_kpm not in html
+
+
+def test_rows_of_a_household_or_only_of_a_city_are_scoped_per_role(world):
+    """Bank rows that matched a household follow the household; an unknown row is seen only by its city's
+    coordinator and auditor (and administrators), never by a facilitator."""
+    from monitoring.models import Flag
+
+    flags = {name: Flag.objects.create(code="TIDAK_SALUR", household=household, city_code=household.city_code,
+                                       id_kpm=household.id_kpm)
+             for name, household in (("household", world.household), ("other", world.other_household),
+                                     ("b", world.household_b))}
+    flags["unknown_a"] = Flag.objects.create(code="TIDAK_DIKENAL", city_code="31.75", id_kpm="X-1")
+    flags["unknown_b"] = Flag.objects.create(code="TIDAK_DIKENAL", city_code="31.74", id_kpm="X-2")
+    expected = {
+        "facilitator": {"household"},
+        "other_facilitator": {"other"},
+        "coordinator": {"household", "other", "unknown_a"},
+        "auditor": {"household", "other", "unknown_a"},
+        "facilitator_b": {"b"},
+        "coordinator_b": {"b", "unknown_b"},
+        "auditor_b": {"b", "unknown_b"},
+        "admin": set(flags),
+    }
+    names = {flag.pk: name for name, flag in flags.items()}
+    for persona, user in world.personas().items():
+        seen = access.scoped_by_household_or_city(user, Flag.objects.all())
+        assert {names[pk] for pk in seen.values_list("pk", flat=True)} == expected[persona], persona

@@ -1,0 +1,3 @@
+"""Transaction-monitoring URLs: flags (see monitoring/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Transaction-monitoring URLs: imports (see monitoring/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Transaction-monitoring URLs: reports (see monitoring/urls.py)."""
+
+urlpatterns: list = []
