@@ -31,7 +31,7 @@ from beneficiaries.forms import (
 from beneficiaries.rules import RuleBook
 from beneficiaries.tasks import HOUSEHOLD_IMPORT, household_import_task
 from beneficiaries.validation import nik_birth_date_warning
-from core.extensions import HOUSEHOLD_PANELS, render_parts
+from core.extensions import CITY_CARDS, HOUSEHOLD_PANELS, render_parts
 from core.jobs import JobAlreadyActive, file_fingerprint, job_start
 from org import access
 
@@ -272,13 +272,11 @@ def city_overview(request):
     if not access.can_view_city(request.user):
         raise PermissionDenied
     city, cities = _selected_city(request)
-    from graduation.proposals import pending_summary
-
     today = timezone.localdate()
     overview = selectors.city_overview(request.user, city, on=today)
     return render(request, "beneficiaries/city_overview.html", {
         "overview": overview, "city": city, "cities": cities, "can_manage": access.can_manage_caseloads(request.user),
-        "graduation_pending": pending_summary(request.user, city, today=today),
+        "cards": render_parts(CITY_CARDS, request.user, city, cities, today),
     })
 
 

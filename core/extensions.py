@@ -1,4 +1,5 @@
-"""Extension points: apps add panels to the household page and sections to the facilitator's day.
+"""Extension points: apps add panels to the household page, sections to the facilitator's day and
+cards to the city overview.
 
 Each app registers in its AppConfig.ready(). A context function gets (user, household or None,
 today) and returns the template context of its part; it must run a fixed number of queries
@@ -19,6 +20,7 @@ class Part:
 
 HOUSEHOLD_PANELS: list[Part] = []
 DAY_SECTIONS: list[Part] = []
+CITY_CARDS: list[Part] = []
 
 
 def _register(registry: list[Part], part: Part) -> None:
@@ -33,6 +35,11 @@ def register_household_panel(key: str, template: str, context: Callable, order: 
 def register_day_section(key: str, template: str, context: Callable, order: int = 100) -> None:
     """`context(user, today) -> dict`, shown on the facilitator's day page ("Hari ini")."""
     _register(DAY_SECTIONS, Part(key, template, context, order))
+
+
+def register_city_card(key: str, template: str, context: Callable, order: int = 100) -> None:
+    """`context(user, city, cities, today) -> dict`, shown on the city overview (the coordinator's home)."""
+    _register(CITY_CARDS, Part(key, template, context, order))
 
 
 def render_parts(registry: list[Part], *args) -> list[tuple[str, dict]]:

@@ -111,6 +111,12 @@ def pending_summary(user, city: Region, *, today: date) -> PendingSummary:
     return PendingSummary(row["count"], days)
 
 
+def city_card(user, city: Region, cities, today: date) -> dict:
+    """The city overview's card: proposals waiting for a decision (core.extensions city card; one query)."""
+    return {"pending": pending_summary(user, city, today=today), "city": city, "cities": cities,
+            "can_manage": access.can_manage_caseloads(user)}
+
+
 def household_proposals(user, household: Household) -> list[Proposal]:
     """Every proposal of one household, newest first (one query)."""
     return list(visible_proposals(user).filter(household=household)
