@@ -12,6 +12,7 @@ CASEWORK_NAV = (
     ("livelihood", "livelihood_overview", _("Businesses")),
     ("compliance", "compliance_index", _("Commitments")),
     ("graduation", "graduation_candidates", _("Graduation")),
+    ("monitoring", "monitoring_flag_list", _("Transactions")),
 )
 
 

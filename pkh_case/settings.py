@@ -199,7 +199,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "graduation.tasks.monthly_screening_task",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),  # Asia/Jakarta (CELERY_TIMEZONE)
     },
+    # The monthly transaction-monitoring report of the previous month, for every city with households.
+    "monitoring-monthly-reports": {
+        "task": "monitoring.report_tasks.monthly_reports_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),  # Asia/Jakarta (CELERY_TIMEZONE)
+    },
 }
+# Task modules not named tasks.py (autodiscover_tasks finds only those): the worker must know them.
+CELERY_IMPORTS = ["monitoring.report_tasks", "monitoring.import_tasks"]
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -217,7 +217,7 @@ def choose_patterns(world: World) -> None:
 
 def seed_fieldwork(world: World) -> FieldworkResult:
     """Write every part of the field work; returns the counts and the planted patterns."""
-    from org.demo import businesses, cases, commitments, graduation, groups, visits
+    from org.demo import businesses, cases, commitments, graduation, groups, transactions, visits
 
     choose_patterns(world)
     result = FieldworkResult()
@@ -229,6 +229,7 @@ def seed_fieldwork(world: World) -> FieldworkResult:
     result.counts.update(visits.seed_visits(world))
     result.counts.update(commitments.seed_commitments(world, facilities))
     result.counts.update(graduation.seed_graduation(world))  # last: screens the families with all of the above
+    result.counts.update(transactions.seed_transactions(world))  # bank data and the flags it raises
     result.patterns = [(key, user.username, PATTERN_TEXT[key]) for key, user in world.patterns.items()]
     return result
 

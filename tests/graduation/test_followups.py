@@ -154,10 +154,13 @@ def test_approving_a_graduation_starts_the_follow_ups(world, client_for):
     html = page(client_for(world.facilitator).get(reverse("household_detail", args=[household.pk])))
     link = reverse("visit_create") + f"?household={household.pk}&amp;purpose=post_graduation"
     assert link in html
-    casework.visit_log(actor=world.facilitator, household=household, data=visit_data(HomeVisit.Purpose.POST_GRADUATION))
+    data = visit_data(HomeVisit.Purpose.POST_GRADUATION)
+    casework.visit_log(actor=world.facilitator, household=household, data=data)
     assert followups.day_follow_ups(world.facilitator, today())["count"] == 0
     row = followups.household_follow_ups(world.facilitator, household, today=today())
-    assert [f.state for f in row.follow_ups] == [DONE, UPCOMING] and row.last_visit_on == today()
+    # the visit an hour ago: its Jakarta date (yesterday just after midnight)
+    assert [f.state for f in row.follow_ups] == [DONE, UPCOMING]
+    assert row.last_visit_on == timezone.localtime(data["visited_at"]).date()
 
 
 # --- the day section and the list ----------------------------------------------------------------
