@@ -167,7 +167,8 @@ class MonthlyReport(models.Model):
     generated_at = models.DateTimeField(_("built"), default=timezone.now)
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("built by"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    job = models.ForeignKey("core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL,
+    # PROTECT, not SET_NULL: a report is never updated, so the job that built it cannot be deleted.
+    job = models.ForeignKey("core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.PROTECT,
                             related_name="+")
 
     objects = ReportQuerySet.as_manager()

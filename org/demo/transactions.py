@@ -312,6 +312,12 @@ def _seed_transactions(world: World) -> dict:
         f"transaction flags {world.reference:%Y-%m-%d}": ", ".join(
             f"{counts[code]} {code}" for code in FlagCode.values),
     }
+    # The monthly report of the month before the reference date, as the 1st-of-the-month schedule builds it.
+    from monitoring.reports import Month, report_build
+
+    month = Month.of(world.reference - timedelta(days=1))
+    report = report_build(actor=None, city_code=CITY_CODE, month=month, trigger="demo")
+    result[f"monthly report {month.first:%Y-%m}"] = f"version {report.version}, {len(report.content['flags'])} flagged rows"
     if cluster_facilitator is not None:
         result["  planted: clustered withdrawals"] = (f"{len(cluster)} families of {cluster_facilitator.username} "
                                                       f"at one agent within an hour")
