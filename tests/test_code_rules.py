@@ -70,3 +70,17 @@ def test_ruff_finds_no_undefined_names_or_unused_imports():
         pytest.skip("ruff is not installed in this environment")
     result = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    """A model change without a migration would reach production as a schema the code does not expect."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit:
+        pytest.fail(f"missing migrations:\n{out.getvalue()}")
