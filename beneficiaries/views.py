@@ -32,6 +32,7 @@ from beneficiaries.rules import RuleBook
 from beneficiaries.tasks import HOUSEHOLD_IMPORT, household_import_task
 from beneficiaries.validation import nik_birth_date_warning
 from core.extensions import CITY_CARDS, HOUSEHOLD_PANELS, render_parts
+from core.forms import add_service_errors
 from core.jobs import JobAlreadyActive, file_fingerprint, job_start
 from org import access
 
@@ -155,19 +156,11 @@ def household_edit(request, pk):
             services.household_update(actor=request.user, household=household, data=form.cleaned_data,
                                       expected_version=form.cleaned_data["expected_version"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Household data saved."))
             return redirect("household_detail", pk=household.pk)
     return render(request, "beneficiaries/household_form.html", {"household": household, "form": form})
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -179,7 +172,7 @@ def member_create(request, pk):
         try:
             services.member_create(actor=request.user, household=household, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("household_detail", pk=household.pk)
@@ -197,7 +190,7 @@ def member_edit(request, pk, member_pk):
             services.member_update(actor=request.user, member=member, data=form.cleaned_data,
                                    expected_version=form.cleaned_data["expected_version"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Member data saved."))
             return redirect("household_detail", pk=household.pk)
@@ -227,7 +220,7 @@ def kks_custody_create(request, pk):
         try:
             services.kks_custody_record(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("KKS card holder recorded."))
             return redirect("household_detail", pk=household.pk)
@@ -246,7 +239,7 @@ def household_status(request, pk):
         try:
             services.household_set_status(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect("household_detail", pk=household.pk)
@@ -304,7 +297,7 @@ def caseload_assign(request):
                 facilitator=facilitator, reason=assign_form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _attach_errors(assign_form, exc)
+            add_service_errors(assign_form, exc)
         else:
             messages.success(request, ngettext("%(count)s household moved.", "%(count)s households moved.", moved) % {"count": moved})
             next_url = request.POST.get("next", "")

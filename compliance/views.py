@@ -34,9 +34,9 @@ from compliance.periods import Period
 from compliance.periods import choices as period_choices
 from compliance.reasons import reason_texts
 from compliance.tasks import COMPLIANCE_REFRESH, results_refresh_task
+from core.forms import add_service_errors
 from core.jobs import JobAlreadyActive, job_start
 from org import access
-
 
 BULK_ROWS_PER_PAGE = 50
 
@@ -241,7 +241,7 @@ def facility_create(request):
         try:
             facility = services.facility_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": facility.name})
             return redirect(_safe_next(request) or reverse("facility_list"))
@@ -258,19 +258,11 @@ def facility_edit(request, pk):
         try:
             services.facility_update(actor=request.user, facility=facility, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Facility saved."))
             return redirect("facility_list")
     return render(request, "compliance/facility_form.html", {"form": form, "facility": facility})
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _safe_next(request) -> str:
@@ -328,7 +320,7 @@ def proposal_decide(request, pk):
                 effective_date=form.cleaned_data["effective_date"], note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Decision saved."))
             return redirect("proposal_detail", pk=proposal.pk)

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.forms import add_service_errors
 from core.templatetags.pkh import rupiah
 from livelihood import selectors, services
 from livelihood.forms import (
@@ -35,14 +36,6 @@ from org import access
 
 PAGE_SIZE = 25
 ENTRY_MONTHS_SHOWN = 12
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _filters_active(form) -> bool:
@@ -104,7 +97,7 @@ def _business_create(request, *, household=None, kube=None):
         try:
             business = services.business_create(actor=request.user, household=household, kube=kube, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Business “%(name)s” recorded. Add its monthly figures below.") % {"name": business.name})
             return redirect("livelihood_business_detail", pk=business.pk)
@@ -137,7 +130,7 @@ def business_edit(request, pk):
         try:
             services.business_update(actor=request.user, business=business, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Business saved."))
             return redirect("livelihood_business_detail", pk=business.pk)
@@ -161,7 +154,7 @@ def business_stop(request, pk):
             services.business_stop(actor=request.user, business=business, stopped_on=form.cleaned_data["stopped_on"],
                                    reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded that “%(name)s” stopped.") % {"name": business.name})
             return redirect("livelihood_business_detail", pk=business.pk)
@@ -217,7 +210,7 @@ def business_entry_create(request, pk):
             try:
                 entry = services.entry_record(actor=request.user, business=business, **form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(month)s saved: net income %(net)s.") % {
                     "month": date_format(entry.month, "F Y"), "net": rupiah(entry.net)})
@@ -241,7 +234,7 @@ def business_entry_edit(request, pk):
         try:
             services.entry_update(actor=request.user, entry=entry, data=form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Monthly figures saved."))
             return redirect("livelihood_business_detail", pk=business.pk)
@@ -264,9 +257,9 @@ def referral_create(request, pk):
             referral = services.referral_create(actor=request.user, business=business, **form.cleaned_data)
         except services.BelowMinimumMonths as exc:
             below_minimum = True
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Referred to %(program)s.") % {"program": referral.program.name})
             return redirect("livelihood_business_detail", pk=business.pk)
@@ -292,7 +285,7 @@ def referral_update(request, pk):
         try:
             services.referral_status_change(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Referral updated."))
             return redirect("livelihood_business_detail", pk=referral.business_id)
@@ -325,7 +318,7 @@ def kube_create(request):
             kube = services.kube_create(actor=request.user, name=data["name"], kelurahan=data["kelurahan"],
                                         facilitator=data.get("facilitator"), formed_on=data["formed_on"], note=data["note"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("KUBE “%(name)s” created. Now add its member families.") % {"name": kube.name})
             return redirect("livelihood_kube_detail", pk=kube.pk)
@@ -363,7 +356,7 @@ def kube_edit(request, pk):
         try:
             services.kube_update(actor=request.user, kube=kube, data=data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("KUBE saved."))
             return redirect("livelihood_kube_detail", pk=kube.pk)
@@ -381,7 +374,7 @@ def kube_member_add(request, pk):
             services.kube_member_add(actor=request.user, kube=kube, household=data["household"],
                                      joined_on=data["joined_on"], make_chairperson=data["make_chairperson"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Family added to the KUBE."))
             return redirect("livelihood_kube_detail", pk=kube.pk)
@@ -400,7 +393,7 @@ def kube_member_leave(request, pk):
         try:
             services.kube_member_leave(actor=request.user, membership=membership, left_on=form.cleaned_data["left_on"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded that the family left the KUBE."))
             return redirect("livelihood_kube_detail", pk=membership.kube_id)

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from mediation import selectors, services
 from mediation.forms import (
     CaseEditForm,
@@ -26,14 +27,6 @@ from mediation.models import Case
 from org import access
 
 PAGE_SIZE = 25
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _get_case(request, pk, *, for_write: bool = False) -> Case:
@@ -84,7 +77,7 @@ def case_open(request, pk):
                 source="manual", source_ref=data["submission_key"], kks_reason=data["kks_reason"],
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Case opened. It is due on %(date)s.")
                              % {"date": date_format(case.due_date, "DATE_FORMAT")})
@@ -105,7 +98,7 @@ def case_edit(request, pk):
             services.case_update(actor=request.user, case=case, title=data["title"], description=data["description"],
                                  member=form.member_object(), kks_reason=data.get("kks_reason", ""))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Case details saved."))
             return redirect("case_detail", pk=case.pk)
@@ -169,7 +162,7 @@ def _post_action(request, case, form, call, *, form_key: str, success: str):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("case_detail", pk=case.pk)
@@ -236,7 +229,7 @@ def referral_outcome(request, pk):
         try:
             services.referral_record_outcome(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The partner's answer is recorded."))
             return redirect("case_detail", pk=case.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from org import access
 from p2k2 import selectors, services
 from p2k2.forms import (
@@ -27,21 +28,13 @@ from p2k2.forms import (
     MeetingCancelForm,
     MeetingFilterForm,
     MeetingForm,
-    MembersAddForm,
     MemberRemoveForm,
+    MembersAddForm,
 )
 from p2k2.models import Meeting
 
 PAGE_SIZE = 25
 ANALYSIS_DEFAULT_DAYS = 365
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _group(request, pk, *, for_write=False):
@@ -84,7 +77,7 @@ def group_create(request):
                 actor=request.user, facilitator=data.get("facilitator") or request.user, kelurahan=data["kelurahan"],
                 name=data["name"], formed_on=data["formed_on"], usual_place=data["usual_place"], notes=data["notes"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Group “%(name)s” created. Now add its families.") % {"name": group.name})
             return redirect("p2k2_group_members", pk=group.pk)
@@ -117,7 +110,7 @@ def group_edit(request, pk):
         try:
             services.group_update(actor=request.user, group=group, data=data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Group saved."))
             return redirect("p2k2_group_detail", pk=group.pk)
@@ -133,7 +126,7 @@ def group_close(request, pk):
         try:
             services.group_close(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The group is closed; its families can join another group."))
             return redirect("p2k2_group_detail", pk=group.pk)
@@ -153,7 +146,7 @@ def group_members(request, pk):
                                                household_ids=form.cleaned_data["households"],
                                                joined_on=form.cleaned_data["joined_on"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, ngettext("%(count)s family added to the group.",
                                                "%(count)s families added to the group.", added) % {"count": added})
@@ -178,7 +171,7 @@ def membership_remove(request, pk):
         try:
             services.group_member_remove(actor=request.user, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The family left the group; its history is kept."))
             return redirect("p2k2_group_detail", pk=group.pk)
@@ -205,7 +198,7 @@ def meeting_create(request, pk):
         try:
             meeting = services.meeting_schedule(actor=request.user, group=group, data=data, late_edit_reason=late)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if meeting.date <= timezone.localdate():
                 messages.success(request, _("Meeting saved. Record who came."))
@@ -250,7 +243,7 @@ def meeting_detail(request, pk):
                                            notes=form.cleaned_data["notes"],
                                            late_edit_reason=form.cleaned_data.get("late_edit_reason", ""))
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Attendance saved."))
                 return redirect("p2k2_meeting_detail", pk=meeting.pk)
@@ -277,7 +270,7 @@ def meeting_edit(request, pk):
         try:
             services.meeting_update(actor=request.user, meeting=meeting, data=data, late_edit_reason=late)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("p2k2_meeting_detail", pk=meeting.pk)
@@ -294,7 +287,7 @@ def meeting_cancel(request, pk):
         try:
             services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting cancelled."))
             return redirect("p2k2_group_detail", pk=meeting.group_id)

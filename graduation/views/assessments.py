@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.forms import add_service_errors
 from graduation import assessments, candidates, classifier
 from graduation.assessment_forms import AssessmentForm, CandidateFilterForm
 from graduation.models import Assessment
@@ -20,14 +21,6 @@ from graduation.screening import IN_PROGRAM, rules_on
 from org import access
 
 PAGE_SIZE = 25
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -57,7 +50,7 @@ def assessment_create(request, pk):
             assessment = assessments.assessment_create(actor=request.user, household=household, data=form.cleaned_data,
                                                        visit=form.chosen_visit())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Assessment no. %(number)d saved.") % {"number": assessment.number})
             return redirect("graduation_household", pk=household.pk)

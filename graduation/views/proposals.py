@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from graduation import followups, proposals
 from graduation.models import Proposal
 from graduation.proposal_forms import (
@@ -26,14 +27,6 @@ from graduation.proposal_forms import (
 from org import access
 
 PAGE_SIZE = 25
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _filters_active(form, *, ignore=()) -> bool:
@@ -85,7 +78,7 @@ def proposal_create(request, pk):
                 actor=request.user, household=household, kind=data["kind"], effective_date=data["effective_date"],
                 assessment=data["assessment"], notes=data["notes"], justification=data["justification"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if proposal.kind == Proposal.Kind.MANDIRI:
                 messages.success(request, _("Proposal sent to the coordinator. Print the family's statement, have it "
@@ -155,7 +148,7 @@ def _post_form(request, proposal, form_name, form, call, success):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("graduation_proposal_detail", pk=proposal.pk)
