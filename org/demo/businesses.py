@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from beneficiaries.models import Household
 from livelihood.models import Business, CreditProgram, CreditReferral, Kube, KubeMembership, MonthlyEntry, ReferralStep
-from livelihood.selectors import months_running
+from livelihood.selectors import add_months, months_running
 from org.demo import texts
-from org.demo.fieldwork import World, add_months, day_between, later_step, moment, working_minutes
+from org.demo.fieldwork import World, day_between, later_step, moment, working_minutes
 
 BATCH = 2000
 BOOKKEEPING_FROM = date(2024, 11, 1)

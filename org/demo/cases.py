@@ -12,8 +12,7 @@ from datetime import timedelta
 from beneficiaries.models import Household
 from mediation.models import Case, CaseEvent, Category, CategoryRule, KKSReason, Referral
 from org.demo import texts
-from org.demo.fieldwork import (HISTORY_DAYS, World, age_on, later_step, moment, workday_between,
-                                working_minutes)
+from org.demo.fieldwork import HISTORY_DAYS, World, age_on, later_step, moment, workday_between, working_minutes
 
 BATCH = 2000
 SHARE = 0.06

@@ -199,11 +199,6 @@ def months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
 
 
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
 # --- the whole field work -------------------------------------------------------------------------
 
 def choose_patterns(world: World) -> None:

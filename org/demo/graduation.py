@@ -41,7 +41,8 @@ from casework.models import CaseworkSettings, HomeVisit
 from casework.services import distance_m
 from graduation import classifier, screening
 from graduation.models import Assessment, GraduationRules, PovertyLine, Proposal, ScreeningResult
-from org.demo.fieldwork import World, add_months, dec6, moment, offset, workday_between, working_minutes
+from livelihood.selectors import add_months
+from org.demo.fieldwork import World, dec6, moment, offset, workday_between, working_minutes
 from org.models import Region
 
 BATCH = 2000

@@ -11,8 +11,9 @@ import math
 from datetime import date, time, timedelta
 
 from beneficiaries.models import Household
+from livelihood.selectors import add_months
 from org.demo import texts
-from org.demo.fieldwork import World, add_months, day_between, moment, months_between
+from org.demo.fieldwork import World, day_between, moment, months_between
 from p2k2.models import Attendance, Group, GroupMembership, Meeting, ModuleSession
 
 BATCH = 2000

@@ -14,8 +14,7 @@ from beneficiaries.models import Household
 from casework.models import CaseworkSettings, HomeVisit
 from casework.services import distance_m
 from org.demo import names, texts
-from org.demo.fieldwork import (HISTORY_DAYS, World, dec6, moment, offset, workday_between,
-                                working_minutes)
+from org.demo.fieldwork import HISTORY_DAYS, World, dec6, moment, offset, workday_between, working_minutes
 
 BATCH = 2000
 VISIT_COUNTS = ((0, 8), (1, 27), (2, 30), (3, 18), (4, 9), (5, 5), (6, 3))
