@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from beneficiaries.models import Member
-from graduation.classifier import ALAMIAH, ALAMIAH_SEGERA, BELUM, KANDIDAT_MANDIRI, Check
+from graduation.classifier import ALAMIAH, ALAMIAH_SEGERA, BELUM, KANDIDAT_MANDIRI, Check, missing_checks
 from graduation.models import Assessment, Classification, Proposal, ScreeningResult
 from org import access
 
@@ -31,11 +31,7 @@ def blocking_checks(classification: str, checks) -> list[Check]:
     the score. Income and a running business are alternatives, so neither blocks when the other passed."""
     if classification != BELUM:
         return []
-    checks = as_checks(checks)
-    economy = [c for c in checks if c.kind == "required" and c.data.get("group") == "economy"]
-    economy_ok = any(c.passed for c in economy)
-    return [c for c in checks if c.passed is False and c.kind in ("required", "score")
-            and not (economy_ok and c in economy)]
+    return missing_checks(as_checks(checks))
 
 
 def decisive_check(classification: str, checks) -> Check | None:

@@ -116,13 +116,16 @@ class Result:
     score: int | None = None
 
     def failed(self) -> list[Check]:
-        """What keeps the household from being an independent-prosperous candidate: the required checks
-        and the score that failed. The two economy checks are alternatives: they are missing only when
-        neither passed."""
-        economy = [c for c in self.checks if c.kind == "required" and c.data.get("group") == "economy"]
-        economy_ok = any(c.passed for c in economy)
-        return [c for c in self.checks if c.passed is False and c.kind in ("required", "score")
-                and not (economy_ok and c in economy)]
+        return missing_checks(self.checks)
+
+
+def missing_checks(checks) -> list[Check]:
+    """What keeps a household from being an independent-prosperous candidate: the required checks and the
+    score that failed. The two economy checks are alternatives: they are missing only when neither passed."""
+    economy = [c for c in checks if c.kind == "required" and c.data.get("group") == "economy"]
+    economy_ok = any(c.passed for c in economy)
+    return [c for c in checks if c.passed is False and c.kind in ("required", "score")
+            and not (economy_ok and c in economy)]
 
 
 # --- small pure helpers -----------------------------------------------------------------------
