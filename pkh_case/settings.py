@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "compliance",
     "graduation",
     "monitoring",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,5 @@ urlpatterns = [
     path("commitments/", include("compliance.urls")),
     path("graduation/", include("graduation.urls")),
     path("transactions/", include("monitoring.urls")),
+    path("oversight/", include("oversight.urls")),
 ]

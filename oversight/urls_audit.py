@@ -1,0 +1,3 @@
+"""Oversight URLs: audit."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Oversight URLs: the coordinator dashboard and rebalancing."""
+
+urlpatterns: list = []

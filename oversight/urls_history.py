@@ -1,0 +1,3 @@
+"""Oversight URLs: history."""
+
+urlpatterns: list = []

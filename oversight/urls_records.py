@@ -1,0 +1,3 @@
+"""Oversight URLs: records."""
+
+urlpatterns: list = []

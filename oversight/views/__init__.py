@@ -1,0 +1,1 @@
+"""Oversight views, one module per part (audit, records, history)."""
