@@ -12,6 +12,7 @@ from beneficiaries.models import (
     KKSCustody,
     Member,
 )
+from core.admin import AuditedAdminMixin
 from org import access
 
 
@@ -22,8 +23,9 @@ class MemberInline(admin.TabularInline):
               "expected_delivery_date", "severe_disability", "exit_reason", "exit_date")
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists only what the signed-in user may see (administrators: everything)."""
+class ScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Lists only what the signed-in user may see (administrators: everything); every add, change and delete
+    here is written to the audit trail (core.admin.AuditedAdminMixin)."""
 
     household_path = "household"
 

@@ -453,6 +453,7 @@ def _write(households: list[ParsedHousehold], lookups: dict, result: ImportResul
     )
     events.extend(
         build_event(actor=actor, action=AuditEvent.Action.CREATE, obj=h, household_id=h.pk, city_code=h.kelurahan_id[:5],
+                    changes={field: [None, value] for field, value in _created_values(h).items()},
                     message=_("registry import"))
         for h in new_households
     )
@@ -474,8 +475,26 @@ def _write(households: list[ParsedHousehold], lookups: dict, result: ImportResul
         result.assignments_changed += assignment.move_households(
             moving, facilitator=facilitator, actor=actor, on=today, reason=_("registry import"), events=events,
         )
+    # One event for the import as a whole (the file's figures), beside the events of each household and member;
+    # a file that changed nothing (imported again) leaves no trace, like its rows.
+    cities = sorted({h.kelurahan_id[:5] for h in (by_id_kpm[p.id_kpm] for p in households)})
+    if events:
+        events.append(build_event(
+            actor=actor, action=AuditEvent.Action.IMPORT, object_type="beneficiaries.household",
+            object_repr=_("Registry import"), city_code=cities[0] if len(cities) == 1 else "",
+            changes={name: value for name, value in result.counts().items() if name not in ("errors", "written")}
+            | {"cities": cities},
+            message=_("registry import: %(count)s households") % {"count": len(households)},
+        ))
     audit_record_many(events)
     progress(total, total, _("Done"))
+
+
+def _created_values(household: Household) -> dict:
+    """The fields of a household created by an import, as its audit event shows them."""
+    return {"id_kpm": household.id_kpm, "no_kk": household.no_kk, "kelurahan": household.kelurahan_id,
+            "address": household.address, "bank": household.bank, "kks_number": household.kks_number,
+            "joined_year": household.joined_year, "decile": household.decile, "status": household.status}
 
 
 def _write_members(households, by_id_kpm, created_ids, result: ImportResult, actor, events) -> None:
@@ -525,15 +544,24 @@ def _write_members(households, by_id_kpm, created_ids, result: ImportResult, act
             changed_members.append(member)
             events.append(build_event(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, household_id=household.pk,
                                       city_code=household.kelurahan_id[:5], changes=changes, message=_("registry import")))
+    city_of = {h.pk: h.kelurahan_id[:5] for h in by_id_kpm.values()}
     for key, member in current.items():
         if member.pk in losing_pengurus and key not in seen:
             events.append(build_event(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, household_id=member.household_id,
+                                      city_code=city_of.get(member.household_id, ""),
                                       changes={"is_pengurus": [True, False]}, message=_("registry import")))
     for chunk in _chunks(losing_pengurus):
         Member.objects.filter(pk__in=chunk).update(is_pengurus=False)
     if changed_members:
         Member.objects.bulk_update(changed_members, sorted(changed_fields | {"updated_at"}), batch_size=UPDATE_BATCH)
     Member.objects.bulk_create(new_members, batch_size=2000)
+    # Each new member is a change of their family (a new household's members, a birth, a move in).
+    events.extend(
+        build_event(actor=actor, action=AuditEvent.Action.CREATE, obj=m, household_id=m.household_id,
+                    city_code=city_of.get(m.household_id, ""),
+                    changes={f: [None, getattr(m, f)] for f in ("nik", *member_fields)}, message=_("registry import"))
+        for m in new_members
+    )
     touched_households = {m.household_id for m in changed_members} | {m.household_id for m in new_members if m.household_id not in created_ids}
     for chunk in _chunks(touched_households):
         Household.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=timezone.now())

@@ -251,13 +251,7 @@ def household_status(request, pk):
 # --- coordinators: the city and its caseloads -------------------------------------------------
 
 def _selected_city(request):
-    cities = list(access.visible_cities(request.user).order_by("code"))
-    if not cities:
-        raise PermissionDenied
-    wanted = request.GET.get("kota") or request.POST.get("kota")
-    if wanted:
-        return access.get_city_or_404(request.user, wanted), cities
-    return cities[0], cities
+    return access.selected_city(request.user, request.GET.get("kota") or request.POST.get("kota"))
 
 
 @login_required

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from beneficiaries.models import Household, Member
@@ -47,10 +47,11 @@ def not_visited(user, *, days: int, today: date) -> QuerySet:
     cutoff = _start_of(today - timedelta(days=days - 1))
     last = HomeVisit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
     pengurus = Member.objects.filter(household=OuterRef("pk"), is_pengurus=True).values("name")[:1]
+    recent = HomeVisit.objects.filter(household=OuterRef("pk"), visited_at__gte=cutoff)
     households = (
         access.visible_households(user).filter(status=Household.Status.ACTIVE)
+        .filter(~Exists(recent))
         .annotate(last_visit=Subquery(last), pengurus_name=Subquery(pengurus))
-        .filter(Q(last_visit__lt=cutoff) | Q(last_visit__isnull=True))
     )
     return households.select_related("kelurahan", "facilitator").order_by("last_visit", "id_kpm")
 
@@ -68,10 +69,12 @@ class DueFollowUp:
 
 def follow_ups_due(user, *, today: date) -> QuerySet:
     """Each household's latest visit whose next follow-up date has come (a later visit settles it)."""
-    latest = HomeVisit.objects.filter(household=OuterRef("household")).order_by("-visited_at", "-id").values("pk")[:1]
+    # "No later visit" as an anti-join: a city-wide count stays one hash join instead of a subquery per visit.
+    later = HomeVisit.objects.filter(household=OuterRef("household")).filter(
+        Q(visited_at__gt=OuterRef("visited_at")) | Q(visited_at=OuterRef("visited_at"), pk__gt=OuterRef("pk")))
     return (
         visible_visits(user)
-        .filter(pk=Subquery(latest), next_follow_up__lte=today)
+        .filter(~Exists(later), next_follow_up__lte=today)
         .select_related("household", "household__kelurahan")
         .order_by("next_follow_up", "household__id_kpm")
     )
@@ -93,3 +96,9 @@ def visit_list(user, *, facilitator: str = "", flag: str = "", date_from: date |
     if kelurahan:
         visits = visits.filter(household__kelurahan_id=kelurahan)
     return visits.select_related("household", "household__kelurahan", "facilitator").order_by("-visited_at", "-id")
+
+
+def follow_ups_overdue(user, *, today: date) -> QuerySet:
+    """The follow-ups of `follow_ups_due` whose date has passed (due before today, not settled by a later visit):
+    what the day page marks overdue, for the coordinator's dashboard and its list."""
+    return follow_ups_due(user, today=today).filter(next_follow_up__lt=today)

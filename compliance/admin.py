@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.admin import ScopedAdmin
+from core.admin import AuditedAdminMixin
 from compliance.models import CommitmentRecord, Facility, FacilityLink, HouseholdResult, SuspensionProposal, VerificationRules
 from compliance.periods import Period
 from org import access
@@ -18,7 +19,7 @@ class VerificationRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "kelurahan", "npsn", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "=npsn")

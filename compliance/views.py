@@ -6,7 +6,7 @@ Views stay thin: scope through org.access, validate with forms, call one selecto
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -75,11 +75,7 @@ def index(request):
                                        thresholds=context["thresholds"])
         context.update(rows=rows, live=True)
     else:
-        cities = list(access.visible_cities(request.user).order_by("code"))
-        if not cities:
-            raise PermissionDenied
-        wanted = request.GET.get("kota")
-        city = access.get_city_or_404(request.user, wanted) if wanted else cities[0]
+        city, cities = access.selected_city(request.user, request.GET.get("kota"))
         rows, oldest = selectors.progress_stored(request.user, period=period, city_code=city.code)
         context.update(rows=rows, live=False, city=city, cities=cities, oldest=oldest,
                        pending_proposals=selectors.pending_proposal_count(request.user))

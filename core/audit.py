@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from core import request_context
@@ -67,3 +68,28 @@ def audit_record(**kwargs) -> AuditEvent:
 
 def audit_record_many(events: Iterable[AuditEvent], batch_size: int = 2000) -> None:
     AuditEvent.objects.bulk_create(list(events), batch_size=batch_size)
+
+
+# Relations followed to find the family (or the city) a record belongs to, in this order.
+OWNER_PATHS = ("household", "member", "business", "case", "meeting", "referral", "kube", "group")
+
+
+def audit_owner(obj, _depth: int = 0) -> dict:
+    """`household_id` and `city_code` of any record, for its audit event: a household's own; else those of the
+    household, member, business, case, meeting, KUBE or group it hangs off; else the city of its kelurahan.
+    (Used where a generic writer, such as the Django admin, does not know the record's kind.)"""
+    nothing = {"household_id": None, "city_code": ""}
+    if obj is None or _depth > 3:
+        return nothing
+    if obj._meta.label_lower == "beneficiaries.household":
+        return {"household_id": obj.pk, "city_code": (obj.kelurahan_id or "")[:5]}
+    for name in OWNER_PATHS:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_one and getattr(obj, field.attname, None):
+            owner = audit_owner(getattr(obj, name), _depth + 1)
+            if owner["household_id"] or owner["city_code"]:
+                return owner
+    return {"household_id": None, "city_code": (getattr(obj, "kelurahan_id", None) or "")[:5]}

@@ -24,6 +24,7 @@ def navigation(request):
     section = match.func.__module__.split(".")[0] if match else ""
     url_name = match.url_name if match else ""
     return {
+        "nav_section": section,
         "nav_casework": [
             {"url_name": name, "label": label, "active": section == app and url_name != "today"}
             for app, name, label in CASEWORK_NAV

@@ -179,17 +179,19 @@ def write_workbook(sheets: Sequence[Sheet], output) -> int:
 
 
 def xlsx_response(sheets: Sequence[Sheet], *, filename: str, actor, subject: str, city_code: str = "",
-                  details: dict | None = None, personal_data: bool = True) -> HttpResponse:
+                  household_id: int | None = None, details: dict | None = None,
+                  personal_data: bool = True) -> HttpResponse:
     """The workbook as a download. An export of personal data (the default: names of families, members
     or staff, their figures) is written to the audit trail as who exported what, with the scope the
-    caller gives (`city_code`, `details` such as the filters), and the number of rows per sheet."""
+    caller gives (`city_code`, `household_id` when it is one family's data, `details` such as the filters),
+    and the number of rows per sheet."""
     sheets = list(sheets)
     buffer = io.BytesIO()
     rows = write_workbook(sheets, buffer)
     if personal_data:
         audit_record(
             actor=actor, action=AuditEvent.Action.EXPORT, object_type=subject, object_repr=filename,
-            city_code=city_code or "",
+            city_code=city_code or "", household_id=household_id,
             changes={"file": filename, "rows": rows, "sheets": [str(s.title) for s in sheets], **(details or {})},
             message=f"XLSX export {filename}: {rows} rows",
         )

@@ -16,8 +16,11 @@ from org import access
 @login_required
 def home(request):
     user = request.user
+    # A coordinator's day starts with ratios and backlogs; an auditor's with what the facilitators did.
+    if user.is_coordinator:
+        return redirect("oversight_dashboard")
     if access.can_view_city(user) and not user.is_administrator:
-        return redirect("city_overview")
+        return redirect("oversight_audit")
     if user.is_administrator:
         return redirect("city_overview") if access.visible_cities(user).exists() else redirect("admin:index")
     if user.is_facilitator:
@@ -96,5 +99,9 @@ def job_report(request, pk):
     job = access.get_job_or_404(request.user, pk)
     if not job.report_file:
         raise Http404
+    # An error report repeats the rows of the file (names, NIK): downloading it is an export of personal data.
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=job, city_code=job.city_code,
+                 changes={"file": job.input_name, "report": job.report_file.name},
+                 message=f"error report of {job.kind} #{job.pk}")
     return FileResponse(job.report_file.open("rb"), as_attachment=True,
                         filename=f"laporan-{job.kind}-{job.pk}.csv", content_type="text/csv; charset=utf-8")

@@ -3,13 +3,15 @@ every page; the program catalogue (Jakpreneur, KUR, ...) is edited here."""
 
 from django.contrib import admin
 
+from core.admin import AuditedAdminMixin
 from livelihood import selectors
 from livelihood.models import Business, CreditProgram, CreditReferral, Kube, KubeMembership, MonthlyEntry, ReferralStep
 from org import access
 
 
-class ScopedLivelihoodAdmin(admin.ModelAdmin):
-    """Lists only what the signed-in user may see; only roles that may write change anything."""
+class ScopedLivelihoodAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Lists only what the signed-in user may see; only roles that may write change anything, and every change
+    is written to the audit trail (core.admin.AuditedAdminMixin)."""
 
     # The livelihood selector of the rows this user sees, e.g. selectors.visible_businesses.
     visible = staticmethod(selectors.visible_businesses)

@@ -450,7 +450,8 @@ def audit_import(ctx: Context, result: ImportResult) -> None:
 
     job = Job.objects.filter(pk=ctx.job_id).first() if ctx.job_id else None
     audit_record(actor=ctx.actor, action=AuditEvent.Action.IMPORT, obj=job,
-                 object_type="" if job else "monitoring.bankevent", city_code=ctx.city_code,
+                 object_type="" if job else "monitoring.bankevent",
+                 object_repr="" if job else _("Bank data import"), city_code=ctx.city_code,
                  changes={"new": result.new, "skipped": result.skipped, "unknown_kpm": result.unknown_kpm,
                           "kks_mismatch": result.kks_mismatch, "rows": result.rows},
                  message=ngettext("bank data import: %(count)s new event", "bank data import: %(count)s new events",

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from beneficiaries.models import Household, Member
-from core.models import Job
+from core.models import AuditEvent, Job
 from org.models import FacilitatorProfile, Region, User
 
 
@@ -211,6 +211,22 @@ def visible_facilitators(user) -> QuerySet:
     return facilitators.none()
 
 
+def selected_city(user, wanted: str | None) -> tuple[Region, list[Region]]:
+    """The city a city page shows and the user's cities (for the picker): `wanted` (the page's ?kota=) when
+    the user sees it, else 404; without one, the user's first city. 403 for a user without a city role."""
+    if not can_view_city(user):
+        raise PermissionDenied
+    cities = list(visible_cities(user).order_by("code"))
+    if not cities:
+        raise PermissionDenied
+    if not wanted:
+        return cities[0], cities
+    city = next((c for c in cities if c.code == wanted), None)
+    if city is None:
+        raise Http404
+    return city, cities
+
+
 def get_city_or_404(user, code) -> Region:
     try:
         return visible_cities(user).get(code=code)
@@ -278,3 +294,31 @@ def can_see_case_details(user, case, *, listing: bool = False) -> bool:
     if role in {User.Role.COORDINATOR, User.Role.AUDITOR}:
         return household.kelurahan_id[:5] in city_codes(user)
     return False
+
+
+# --- the change history -----------------------------------------------------------------------
+
+def visible_audit_events(user) -> QuerySet:
+    """Audit events a user may read in the change history.
+
+    Administrators read everything. Coordinators and auditors read the events of their cities (`city_code`),
+    plus the events without a city that concern the staff of their cities: what such a person did (sign-in,
+    sign-out, an export without a city) and the failed sign-ins under their username. Facilitators and
+    anyone else read nothing (the history shows who looked at whose data: it is for supervisors only).
+    """
+    role = _role(user)
+    events = AuditEvent.objects.all()
+    if role == User.Role.ADMIN:
+        return events
+    if role not in {User.Role.COORDINATOR, User.Role.AUDITOR}:
+        return events.none()
+    codes = city_codes(user)
+    if not codes:
+        return events.none()
+    staff = User.objects.filter(cities__code__in=codes)
+    return events.filter(
+        Q(city_code__in=codes)
+        | Q(city_code="", actor_id__in=staff.values("pk"))
+        | Q(city_code="", actor_id__isnull=True, action=AuditEvent.Action.LOGIN_FAILED,
+            object_repr__in=staff.values("username"))
+    )

@@ -18,7 +18,14 @@ class ActivityClass(models.TextChoices):
 
 class ActivitySettings(models.Model):
     """The thresholds of the activity class and what counts as working hours, as data: one row, edited in
-    the admin. A month's thresholds for visits are prorated by the days counted (the current month is live)."""
+    the admin. A month's thresholds for visits are prorated by the days counted (the current month is live).
+
+    The class (oversight.compute.classify), with share = days counted ÷ days in the month:
+    inactive = no visit, held P2K2 meeting or case step for `inactive_idle_days` days up to the day counted
+    (or never), or at most `inactive_max_activities` × share of them in the month; active = not inactive, at
+    least `active_min_visits` × share visits and `active_min_visited_share_90` % of the caseload visited in
+    the last 90 days; low = the rest. Off hours = before `working_day_start`, from `working_day_end`, or on
+    Saturday/Sunday (Asia/Jakarta)."""
 
     active_min_visits = models.PositiveIntegerField(_("active: at least this many visits a month"), default=40)
     active_min_visited_share_90 = models.PositiveSmallIntegerField(

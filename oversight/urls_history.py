@@ -1,3 +1,10 @@
-"""Oversight URLs: history."""
+"""Oversight URLs: the change history (audit trail) and its export."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from oversight.views import history
+
+urlpatterns = [
+    path("history/", history.history_list, name="history"),
+    path("history/export/", history.history_export, name="history_export"),
+]

@@ -420,13 +420,13 @@ def attendance_record(*, actor: User, meeting: Meeting, entries: Mapping[int, tu
 
     now = timezone.now()
     existing = {a.household_id: a for a in Attendance.objects.filter(meeting=meeting)}
-    created, changed, events = [], [], []
+    created, changed, events, created_events = [], [], [], []
     for household_id, (status, reason) in cleaned.items():
         row = existing.get(household_id)
         if row is None:
             created.append(Attendance(meeting=meeting, household_id=household_id, status=status, reason=reason,
                                       recorded_by=actor, recorded_at=now))
-            events.append(build_event(actor=actor, action=AuditEvent.Action.CREATE, object_type="p2k2.attendance",
+            created_events.append(build_event(actor=actor, action=AuditEvent.Action.CREATE, object_type="p2k2.attendance",
                                       object_repr=f"{labels[household_id]} {meeting}", household_id=household_id,
                                       city_code=group.city_code, changes={"status": [None, status], "reason": [None, reason]},
                                       message=late))
@@ -440,6 +440,10 @@ def attendance_record(*, actor: User, meeting: Meeting, entries: Mapping[int, tu
             row.status, row.reason, row.recorded_by, row.recorded_at = status, reason, actor, now
             changed.append(row)
     Attendance.objects.bulk_create(created)
+    # The new rows' ids exist only now (PostgreSQL and SQLite return them): the history links each event to its row.
+    for row, event in zip(created, created_events):
+        event.object_id = str(row.pk or "")
+    events = created_events + events
     Attendance.objects.bulk_update(changed, ["status", "reason", "recorded_by", "recorded_at"])
 
     meeting_changes = {}

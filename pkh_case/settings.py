@@ -205,6 +205,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "monitoring.report_tasks.monthly_reports_task",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),  # Asia/Jakarta (CELERY_TIMEZONE)
     },
+    # The facilitator activity audit: the previous month complete, after the 02:00 jobs ...
+    "oversight-monthly-activity": {
+        "task": "oversight.tasks.monthly_activity_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),  # Asia/Jakarta (CELERY_TIMEZONE)
+    },
+    # ... and the current month, live, every hour.
+    "oversight-current-activity": {
+        "task": "oversight.tasks.current_activity_task",
+        "schedule": crontab(minute=20),
+    },
 }
 # Task modules not named tasks.py (autodiscover_tasks finds only those): the worker must know them.
 CELERY_IMPORTS = ["monitoring.report_tasks", "monitoring.import_tasks"]
@@ -222,10 +232,28 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Map tiles of the facilitator map (oversight): an XYZ tile URL ({s}, {z}, {x}, {y}) and its attribution.
+# Empty MAP_TILE_URL = no tiles: the map draws its points on a plain background.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def tile_image_source(url: str) -> str:
+    """The CSP img-src entry for the tile host ("https://tile.example.org", "{s}" subdomains as a wildcard)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
 # The pages load only their own scripts and styles (no inline <script>): see core.middleware.
 CONTENT_SECURITY_POLICY = os.environ.get(
     "CONTENT_SECURITY_POLICY",
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tile_image_source(MAP_TILE_URL)}; "
     "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from beneficiaries.models import Household
 from beneficiaries.tasks import HOUSEHOLD_IMPORT
 from core.jobs import file_fingerprint
-from core.models import Job
+from core.models import AuditEvent, Job
 from tests.test_import_households import csv_bytes, family
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -59,6 +59,9 @@ def test_a_file_with_errors_imports_nothing_and_offers_the_report(world, client,
     report = client.get(reverse("job_report", kwargs={"pk": job.pk}))
     text = b"".join(report.streaming_content).decode("utf-8-sig")
     assert "3,nik,KPM-9" in text
+    # The report repeats the file's rows (names, NIK): downloading it is recorded as an export.
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_type="core.job", object_id=str(job.pk))
+    assert event.actor == world.coordinator and event.city_code == "31.75"
 
 
 def test_the_same_file_cannot_run_twice_at_once(world, client):

@@ -12,7 +12,7 @@ def attempt(client, username, password, address="10.0.0.1"):
 
 
 def test_each_role_lands_on_its_own_home(world, client):
-    for persona, target in (("facilitator", "today"), ("coordinator", "city_overview"), ("auditor", "city_overview")):
+    for persona, target in (("facilitator", "today"), ("coordinator", "oversight_dashboard"), ("auditor", "oversight_audit")):
         client.logout()
         response = attempt(client, world.personas()[persona].username, PASSWORD)
         assert response.status_code == 302

@@ -212,7 +212,7 @@ def choose_patterns(world: World) -> None:
 
 def seed_fieldwork(world: World) -> FieldworkResult:
     """Write every part of the field work; returns the counts and the planted patterns."""
-    from org.demo import businesses, cases, commitments, graduation, groups, transactions, visits
+    from org.demo import businesses, cases, commitments, graduation, groups, oversight, transactions, visits
 
     choose_patterns(world)
     result = FieldworkResult()
@@ -225,6 +225,7 @@ def seed_fieldwork(world: World) -> FieldworkResult:
     result.counts.update(commitments.seed_commitments(world, facilities))
     result.counts.update(graduation.seed_graduation(world))  # last: screens the families with all of the above
     result.counts.update(transactions.seed_transactions(world))  # bank data and the flags it raises
+    result.counts.update(oversight.seed_activity(world))  # the monthly activity table, from all of the above
     result.patterns = [(key, user.username, PATTERN_TEXT[key]) for key, user in world.patterns.items()]
     return result
 

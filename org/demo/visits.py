@@ -47,6 +47,7 @@ def seed_visits(world: World) -> dict:
     window_start = reference - timedelta(days=HISTORY_DAYS)
     pattern_of = {user.pk: key for key, user in world.patterns.items()}
     visits = []
+    positioned = []
     never = 0
     for facilitator, area in zip(world.facilitators, world.areas):
         pattern = pattern_of.get(facilitator.pk)
@@ -64,9 +65,14 @@ def seed_visits(world: World) -> dict:
             first = max(window_start, family.assigned_from or family.joined)
             days = sorted(d for d in (workday_between(rng, first, limit.date() - timedelta(days=1)) for _ in range(count)) if d)
             never += not days
+            centre = world.centres[household.kelurahan_id]
+            if pattern == "far" and not household.has_home_position:
+                # Far means far from a recorded home: these homes were positioned by an earlier visit.
+                lat, lon = offset(centre[0], centre[1], rng.uniform(50, 700), rng.uniform(0, 360))
+                household.home_latitude, household.home_longitude = dec6(lat), dec6(lon)
+                positioned.append(household)
             home = ((float(household.home_latitude), float(household.home_longitude))
                     if household.has_home_position else None)
-            centre = world.centres[household.kelurahan_id]
             for day in days:
                 if pattern == "night":
                     minutes = rng.randint(20 * 60, 22 * 60 + 59)
@@ -132,6 +138,7 @@ def seed_visits(world: World) -> dict:
                 visit.flag_no_geotag = point is None
                 visit.flag_late = received - visited_at > timedelta(hours=rules.late_entry_hours)
                 visits.append(visit)
+    Household.objects.bulk_update(positioned, ["home_latitude", "home_longitude"], batch_size=BATCH)
     HomeVisit.objects.bulk_create(visits, batch_size=BATCH)
     return {
         "home visits": len(visits),
