@@ -9,6 +9,34 @@ from core.audit import audit_owner, audit_record, diff
 from core.models import AuditEvent, Job
 
 
+class SettingsAdmin(admin.ModelAdmin):
+    """A one-row settings model (thresholds as data): edited here, never added twice nor deleted; the model's
+    `current()` creates the row on first use."""
+
+    def has_add_permission(self, request):
+        return not self.model.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows rows; nobody adds, changes or deletes them here (rows written only by a computation,
+    an import or a service)."""
+
+    actions = None
+    show_full_result_count = False
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_username", "action", "object_type", "object_repr", "ip_address")

@@ -4,37 +4,15 @@ Bank rows come only from imports, flags only from reconciliation, reports only f
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, SettingsAdmin
 from monitoring.flags import visible_events, visible_flags
 from monitoring.models import BankEvent, Flag, MonitoringSettings, MonthlyReport
 from org import access
 
 
 @admin.register(MonitoringSettings)
-class MonitoringSettingsAdmin(admin.ModelAdmin):
+class MonitoringSettingsAdmin(SettingsAdmin):
     list_display = ("__str__", "dormant_days", "dormant_buckets", "cluster_min_households", "cluster_window_minutes")
-
-    def has_add_permission(self, request):
-        # One row: MonitoringSettings.current() creates it on first use.
-        return not MonitoringSettings.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and shows rows; nobody adds, changes or deletes them here."""
-
-    actions = None
-    show_full_result_count = False
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BankEvent)

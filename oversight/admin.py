@@ -4,42 +4,25 @@ of the stored monthly rows, scoped through org.access like every page. Rows come
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, SettingsAdmin
 from org import access
 from oversight.models import ActivitySettings, FacilitatorMonth
 
 
 @admin.register(ActivitySettings)
-class ActivitySettingsAdmin(admin.ModelAdmin):
+class ActivitySettingsAdmin(SettingsAdmin):
     list_display = ("__str__", "active_min_visits", "active_min_visited_share_90", "inactive_max_activities",
                     "inactive_idle_days", "working_day_start", "working_day_end", "repeated_coordinate_households")
 
-    def has_add_permission(self, request):
-        # One row: ActivitySettings.current() creates it on first use.
-        return not ActivitySettings.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FacilitatorMonth)
-class FacilitatorMonthAdmin(admin.ModelAdmin):
+class FacilitatorMonthAdmin(ReadOnlyAdmin):
     list_display = ("facilitator", "city", "month", "activity_class", "caseload", "visits", "households_visited",
                     "sessions_held", "cases_opened", "flags", "as_of", "computed_at")
     list_filter = ("activity_class", "month")
     list_select_related = ("facilitator", "city")
     search_fields = ("facilitator__username", "facilitator__first_name", "facilitator__last_name")
     date_hierarchy = "month"
-    actions = None
-    show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(city__in=access.visible_cities(request.user))
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

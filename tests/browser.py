@@ -46,15 +46,27 @@ def browser():
 @pytest.fixture
 def phone(browser, request):
     """A phone-sized page. Parametrize indirectly with context options, e.g. {"viewport": SMALL_PHONE,
-    "geolocation": {...}, "permissions": ["geolocation"]}."""
+    "geolocation": {...}, "permissions": ["geolocation"]}, plus "expected_failed_host" for a host the test
+    blocks on purpose."""
     options = {"viewport": PHONE, **(getattr(request, "param", {}) or {})}
+    # A test that blocks a host on purpose (map tiles) names it: failed loads from it are expected, not errors.
+    expected_failures = options.pop("expected_failed_host", None)
     context = browser.new_context(device_scale_factor=1, is_mobile=True, has_touch=True, locale="id-ID",
                                   timezone_id="Asia/Jakarta", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if expected_failures and expected_failures in (message.location or {}).get("url", ""):
+            return
+        errors.append(message.text)
+
+    page.on("console", on_console)
     yield page
     context.close()
     assert not errors, f"JavaScript errors or CSP violations in the browser: {errors}"
