@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "org",
     "beneficiaries",
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "graduation",
     "monitoring",
     "oversight",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +222,37 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Task modules not named tasks.py (autodiscover_tasks finds only those): the worker must know them.
 CELERY_IMPORTS = ["monitoring.report_tasks", "monitoring.import_tasks"]
+
+# REST API (/api/v1/): tokens for integrations, the browser's session (with CSRF) for pages' scripts; the same
+# scoping as the pages (org.access) through the querysets; JSON only; OpenAPI 3 schema from the code.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RoleAccess"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pkh-case API",
+    "DESCRIPTION": "Households (KPM), home visits, P2K2, cases, graduation and transaction monitoring of PKH. "
+                   "Authenticate with `Authorization: Token <key>` (tokens at /accounts/tokens/) or the browser session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # schema and docs: signed-in users
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

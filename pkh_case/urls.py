@@ -24,4 +24,6 @@ urlpatterns = [
     path("graduation/", include("graduation.urls")),
     path("transactions/", include("monitoring.urls")),
     path("oversight/", include("oversight.urls")),
+    path("api/v1/", include("api.urls")),
+    path("accounts/tokens/", include("api.urls_tokens")),
 ]

@@ -1,0 +1,3 @@
+"""API URLs: graduation."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API URLs: households."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API URLs: p2k2."""
+
+urlpatterns: list = []

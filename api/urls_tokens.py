@@ -1,0 +1,3 @@
+"""Pages where a user creates and revokes their API tokens (an administrator: anyone's)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API URLs: visits."""
+
+urlpatterns: list = []
