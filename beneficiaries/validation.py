@@ -10,11 +10,12 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_SIXTEEN = re.compile(r"^\d{16}$")
+# [0-9], not \d (which also takes Arabic-Indic and other digits), and fullmatch, not $ (which allows a line break).
+_SIXTEEN = re.compile(r"[0-9]{16}")
 
 
 def is_sixteen_digits(value: str) -> bool:
-    return bool(_SIXTEEN.match(value or ""))
+    return bool(_SIXTEEN.fullmatch(value or ""))
 
 
 def nik_problem(nik: str) -> str | None:

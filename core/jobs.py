@@ -4,13 +4,22 @@
 `run_job` is called by the task: it loads the row by id, marks it running, reports progress and
 stores the outcome. A re-delivered task (worker lost) simply runs again: jobs are written so that
 a re-run completes the work or finds it already done.
+
+A job can still be left active with nobody working on it: its worker was killed and the broker lost the
+message (Redis restarted without its data), or the outcome could not be written because the database was
+gone. Such a job would block every new start of the same work (one active job per kind and lock key), so
+`job_start` fails an active job older than JOB_STALE_SECONDS (default 3 hours, longer than Redis'
+one-hour visibility timeout after which an unacknowledged task is delivered again) and starts afresh.
 """
 
 import hashlib
 import logging
 import time
+from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,11 +61,35 @@ def file_fingerprint(uploaded) -> str:
     return digest.hexdigest()
 
 
+def stale_before():
+    """Active jobs started (or queued) before this moment are taken as abandoned."""
+    return timezone.now() - timedelta(seconds=getattr(settings, "JOB_STALE_SECONDS", 3 * 3600))
+
+
+def fail_stale(*, kind: str, lock_key: str) -> int:
+    """Mark the abandoned active jobs of (kind, lock_key) failed, with a message for their page."""
+    if not lock_key:
+        return 0
+    limit = stale_before()
+    stale = Job.objects.filter(kind=kind, lock_key=lock_key).filter(
+        Q(status=Job.Status.RUNNING, started_at__lt=limit) | Q(status=Job.Status.QUEUED, created_at__lt=limit))
+    count = stale.update(
+        status=Job.Status.FAILED, finished_at=timezone.now(),
+        message=_("The job stopped answering (its worker was lost) and was abandoned. Nothing was changed by it; "
+                  "it was started again."),
+    )
+    if count:
+        logger.warning("%s abandoned %s job(s) with lock %s marked failed", count, kind, lock_key)
+    return count
+
+
 def job_start(*, actor, kind: str, task, city_code: str = "", params: dict | None = None,
               input_file=None, lock_key: str = "") -> Job:
-    """Create the job row and queue `task(job_id)` after commit. One active job per (kind, lock_key)."""
+    """Create the job row and queue `task(job_id)` after commit. One active job per (kind, lock_key);
+    an abandoned one (see the module's docstring) no longer counts."""
     params = dict(params or {})
     params.setdefault("language", translation.get_language() or "id")
+    fail_stale(kind=kind, lock_key=lock_key)
     try:
         with transaction.atomic():
             job = Job(kind=kind, created_by=actor if getattr(actor, "pk", None) else None, city_code=city_code,
@@ -105,6 +138,28 @@ class Progress:
         Job.objects.filter(pk=self.job_id).update(**fields)
 
 
+def _drop_lost_connections() -> None:
+    """Close the connections a failure left unusable (database restarted, network cut), outside a transaction,
+    so that the next query opens a fresh one instead of failing with "connection already closed"."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block and not conn.is_usable():
+            conn.close()
+
+
+def _write_failure(job_id: int, message: str, attempts: int = 3) -> None:
+    """Mark the job failed, on a fresh connection if the work lost its own; a database still restarting gets a
+    few seconds. Should it stay away, the job stays active until `fail_stale` abandons it."""
+    for attempt in range(attempts):
+        _drop_lost_connections()
+        try:
+            Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, finished_at=timezone.now(), message=message)
+            return
+        except DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+
+
 def run_job(job_id: int, work) -> Job | None:
     """Run `work(job, progress)` for a job row; `work` returns (result dict, message, report bytes or None)."""
     job = Job.objects.filter(pk=job_id).first()
@@ -119,11 +174,8 @@ def run_job(job_id: int, work) -> Job | None:
             result, message, report = work(job, Progress(job_id))
         except Exception as exc:
             logger.exception("job %s (%s) failed", job_id, job.kind)
-            Job.objects.filter(pk=job_id).update(
-                status=Job.Status.FAILED, finished_at=timezone.now(),
-                message=_("The job stopped because of an unexpected error (%(error)s). Nothing was changed.")
-                % {"error": exc.__class__.__name__},
-            )
+            _write_failure(job_id, _("The job stopped because of an unexpected error (%(error)s). Nothing was "
+                                     "changed.") % {"error": exc.__class__.__name__})
             job.refresh_from_db()
             return job
         job.result = result

@@ -1,5 +1,6 @@
 """Parsers for values in imported files. Each raises ValueError with a message for the user."""
 
+import math
 import re
 from datetime import date, datetime
 
@@ -9,6 +10,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _AMOUNT_DOTTED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _AMOUNT_PLAIN = re.compile(r"^\d+$")
+MAX_AMOUNT_DIGITS = 15
 
 
 def parse_date(value) -> date:
@@ -41,14 +43,16 @@ def parse_amount(value) -> int:
             raise ValueError(_("the amount cannot be negative"))
         return value
     if isinstance(value, float):
-        if value < 0 or value != int(value):
+        if not math.isfinite(value) or value < 0 or value != int(value):  # a spreadsheet's 1e309 is infinity
             raise ValueError(_("“%(value)s” is not an amount in whole rupiah") % {"value": value})
         return int(value)
     text = str(value).strip()
-    if _AMOUNT_PLAIN.match(text):
-        return int(text)
-    if _AMOUNT_DOTTED.match(text):
-        return int(text.replace(".", ""))
+    # Up to 999.999.999.999.999 rupiah: more digits are no amount (and past 4,300 int() refuses with its own words).
+    if len(text.replace(".", "").lstrip("0")) <= MAX_AMOUNT_DIGITS:
+        if _AMOUNT_PLAIN.match(text):
+            return int(text)
+        if _AMOUNT_DOTTED.match(text):
+            return int(text.replace(".", ""))
     raise ValueError(_("“%(value)s” is not an amount in whole rupiah (e.g. 1500000 or 1.500.000)") % {"value": text[:40]})
 
 

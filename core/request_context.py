@@ -5,6 +5,8 @@ import contextvars
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -20,10 +22,14 @@ def current() -> RequestInfo | None:
 
 
 def client_address(request) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client; the proxy sets it.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
+    """The client's address. Each trusted proxy in front of the app (settings.TRUSTED_PROXY_HOPS, 1 by default:
+    the reverse proxy of the deployment) appends the address it saw to X-Forwarded-For, so the client is that
+    many hops from the right; anything further left is whatever the client sent (a guesser changing it would
+    escape the sign-in lockout). With 0 proxies the header is ignored."""
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 1)
+    entries = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    if hops > 0 and len(entries) >= hops:
+        return entries[-hops]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,10 +1,12 @@
-"""Home redirect by role, sign-in/out with audit, and the progress pages of background jobs."""
+"""Home redirect by role, sign-in/out with audit, the progress pages of background jobs, and the error pages
+(JSON under /api/, HTML elsewhere)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from core.audit import audit_record
@@ -105,3 +107,21 @@ def job_report(request, pk):
                  message=f"error report of {job.kind} #{job.pk}")
     return FileResponse(job.report_file.open("rb"), as_attachment=True,
                         filename=f"laporan-{job.kind}-{job.pk}.csv", content_type="text/csv; charset=utf-8")
+
+
+# --- error pages: an API client gets JSON, a browser the page ----------------------------------------
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Server error.")}, status=500)
+    return defaults.server_error(request)

@@ -220,6 +220,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=20),
     },
 }
+# Queues: file imports and report builds each on their own queue, so a 200 MB bank file or the 1st-of-the-month
+# reports never hold up (or wait behind) the rest; docker-compose.yml runs a worker per queue. Everything else
+# (compliance recomputation, any new task) goes to the default queue "celery". CELERY_SINGLE_QUEUE=1 sends every
+# task to the default queue: one worker consumes all (a small installation; the test suite's worker).
+CELERY_TASK_ROUTES = {} if env_bool("CELERY_SINGLE_QUEUE", False) else {
+    "beneficiaries.tasks.household_import_task": {"queue": "imports"},
+    "monitoring.import_tasks.*": {"queue": "imports"},
+    "monitoring.report_tasks.*": {"queue": "reports"},
+    "graduation.tasks.*": {"queue": "reports"},
+    "oversight.tasks.*": {"queue": "reports"},
+}
+# A job (import, report) whose worker vanished without a word stops blocking a new start after this long.
+JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", str(3 * 3600)))
 # Task modules not named tasks.py (autodiscover_tasks finds only those): the worker must know them.
 CELERY_IMPORTS = ["monitoring.report_tasks", "monitoring.import_tasks"]
 
@@ -249,6 +262,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # schema and docs: signed-in users
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind": one schema name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "beneficiaries.models.Household.Status",
+        "MeetingStatusEnum": "p2k2.models.Meeting.Status",
+        "CaseStatusEnum": "mediation.models.Case.Status",
+        "ReferralStatusEnum": "mediation.models.Referral.Status",
+        "CaseEventKindEnum": "mediation.models.CaseEvent.Kind",
+        "ReferralKindEnum": "mediation.models.Referral.Kind",
+        "ProposalStatusEnum": "graduation.models.Proposal.Status",
+        "ProposalKindEnum": "graduation.models.Proposal.Kind",
+        "BankEventKindEnum": "monitoring.models.EventKind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -256,6 +281,9 @@ SPECTACULAR_SETTINGS = {
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of the app (the client's address is that many
+# hops from the right; 0 ignores the header). Sign-in lockout per address and the audit trail rely on it.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "1"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # container health checks speak plain HTTP inside the network
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

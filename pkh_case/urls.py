@@ -27,3 +27,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("accounts/tokens/", include("api.urls_tokens")),
 ]
+
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

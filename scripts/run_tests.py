@@ -65,6 +65,9 @@ def main() -> int:
     env["DATABASE_URL"] = database or "sqlite:///test-db.sqlite3"
     env["PKH_TEST_BROKER_URL"] = broker or ""
     env.pop("CELERY_BROKER_URL", None)  # tests decide per test: eager, or a real worker on PKH_TEST_BROKER_URL
+    # The real worker of the task tests consumes one queue of its own (tests/conftest.py): every task, imports
+    # and reports included, goes to it (settings CELERY_TASK_ROUTES are for production's workers per queue).
+    env["CELERY_SINGLE_QUEUE"] = "1"
     print("=" * 70)
     print(f"Database: {'PostgreSQL ' + database.rsplit('@', 1)[-1] if database else 'SQLite (PostgreSQL not reachable)'}")
     print(f"Broker:   {'Redis ' + broker + ' with a real Celery worker for task tests' if broker else 'none: Celery tasks run eagerly (Redis not reachable)'}")

@@ -34,7 +34,7 @@ from beneficiaries.models import Bank, Household
 from beneficiaries.rules import RuleBook, member_facts
 from monitoring.models import BankEvent, EventKind, FlagCode, Match
 from monitoring.reconcile import refresh_flags, without_cyclic_gc
-from org.demo.fieldwork import JAKARTA, World
+from org.demo.fieldwork import JAKARTA, World, analyze
 
 BATCH = 5000
 CITY_CODE = "31.75"
@@ -303,6 +303,7 @@ def _seed_transactions(world: World) -> dict:
                    location=f"ATM-BRI-{rng.randint(100000, 999999)}-1")
 
     writer.save()
+    analyze()  # the bank rows just loaded: plan the flags and the report on real statistics
     counts = refresh_flags(city_codes={CITY_CODE}, as_of=world.reference)
     kinds = Counter(row[COLUMNS.index("kind")] for row in writer.rows)
     result = {
